@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Build: generate protobuf code from src/proto/*.proto, compile src (and tests), write the oclif manifest.
+// Each step is skipped when its outputs are newer than its inputs, so repeated builds are cheap.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+function newest(dir, filter) {
+  let t = 0;
+  if (!existsSync(dir)) return t;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p, filter));
+    else if (filter(e.name)) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+// 1. protobuf: one static module for all our .proto files, plus its typings.
+const protoDir = join(root, 'src/proto');
+const genDir = join(protoDir, 'gen');
+const genJs = join(genDir, 'buildkit.js');
+const protos = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort();
+if (mtime(genJs) < newest(protoDir, (n) => n.endsWith('.proto'))) {
+  mkdirSync(genDir, { recursive: true });
+  run(bin('pbjs'), ['-t', 'static-module', '-w', 'es6', '--keep-case', '--no-service', '--no-verify',
+    '--no-delimited', '-p', protoDir, '-o', genJs, ...protos.map((p) => join(protoDir, p))]);
+  run(bin('pbts'), ['--no-comments', '-o', join(genDir, 'buildkit.d.ts'), genJs]);
+}
+
+// 2. TypeScript.
+const withTests = process.argv.includes('--tests') || process.argv.includes('--all');
+run(bin('tsc'), ['-p', 'tsconfig.json']);
+cpSync(genDir, join(root, 'dist/proto/gen'), { recursive: true });
+if (withTests) {
+  run(bin('tsc'), ['-p', 'tsconfig.test.json']);
+  cpSync(genDir, join(root, 'dist-test/src/proto/gen'), { recursive: true });
+}
+
+// 3. oclif manifest, so that commands load lazily and start-up stays fast.
+const { Plugin } = await import('@oclif/core');
+const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true });
+await plugin.load();
+const manifest = plugin.manifest;
+writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,0 +1,75 @@
+// Conversions from generated protobuf objects to the plain types the rest of tsbuildx uses.
+import type Long from 'long';
+import type { google, moby } from '../proto/index.js';
+import type { SolveStatus, SourceInfo, SourceRange } from '../progress/types.js';
+
+type Int64 = number | Long | null | undefined;
+
+export function int64(v: Int64): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+export function timestampNs(t: google.protobuf.Timestamp.$Properties | null | undefined): bigint | undefined {
+  if (!t) return undefined;
+  const seconds = t.seconds ?? 0;
+  const s = typeof seconds === 'number' ? BigInt(seconds) : BigInt(seconds.toString());
+  return s * 1_000_000_000n + BigInt(t.nanos ?? 0);
+}
+
+function buf(b: Uint8Array | null | undefined): Buffer {
+  if (!b) return Buffer.alloc(0);
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function range(r: { start?: { line?: number | null; character?: number | null } | null; end?: { line?: number | null; character?: number | null } | null }): SourceRange {
+  return {
+    start: { line: r.start?.line ?? 0, character: r.start?.character ?? 0 },
+    end: { line: r.end?.line ?? 0, character: r.end?.character ?? 0 },
+  };
+}
+
+export function sourceInfo(i: { filename?: string | null; data?: Uint8Array | null; language?: string | null } | null | undefined): SourceInfo | undefined {
+  if (!i) return undefined;
+  return { filename: i.filename ?? '', data: buf(i.data), language: i.language ?? '' };
+}
+
+export function toSolveStatus(r: moby.buildkit.v1.StatusResponse.$Properties): SolveStatus {
+  return {
+    vertexes: (r.vertexes ?? []).map((v) => ({
+      digest: v.digest ?? '',
+      inputs: v.inputs ?? [],
+      name: v.name ?? '',
+      cached: v.cached ?? false,
+      started: timestampNs(v.started),
+      completed: timestampNs(v.completed),
+      error: v.error || undefined,
+      progressGroup: v.progressGroup ? { id: v.progressGroup.id ?? '', name: v.progressGroup.name ?? '', weak: v.progressGroup.weak ?? false } : undefined,
+    })),
+    statuses: (r.statuses ?? []).map((s) => ({
+      id: s.ID ?? '',
+      vertex: s.vertex ?? '',
+      name: s.name ?? '',
+      current: int64(s.current),
+      total: int64(s.total),
+      timestamp: timestampNs(s.timestamp) ?? 0n,
+      started: timestampNs(s.started),
+      completed: timestampNs(s.completed),
+    })),
+    logs: (r.logs ?? []).map((l) => ({
+      vertex: l.vertex ?? '',
+      stream: int64(l.stream),
+      data: buf(l.msg),
+      timestamp: timestampNs(l.timestamp) ?? 0n,
+    })),
+    warnings: (r.warnings ?? []).map((w) => ({
+      vertex: w.vertex ?? '',
+      level: int64(w.level),
+      short: buf(w.short),
+      detail: (w.detail ?? []).map(buf),
+      url: w.url ?? '',
+      sourceInfo: sourceInfo(w.info),
+      ranges: (w.ranges ?? []).map(range),
+    })),
+  };
+}

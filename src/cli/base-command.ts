@@ -1,0 +1,42 @@
+// What every tsbuildx command shares: the global flags and docker-style argument checks.
+import { Command, Flags } from '@oclif/core';
+import { BuildxError } from '../errors.js';
+import { invocation } from './invocation.js';
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    builder: Flags.string({ description: 'Override the configured builder instance', helpValue: 'string' }),
+    debug: Flags.boolean({ char: 'D', description: 'Enable debug logging' }),
+  };
+
+  /** The cobra-style use line, e.g. `build [OPTIONS] PATH | URL | -`. */
+  static use = '';
+
+  protected commandPath(): string {
+    return `${invocation().rootPath} ${this.id ?? ''}`.trim();
+  }
+
+  protected usageError(message: string): BuildxError {
+    const use = (this.constructor as typeof BaseCommand).use;
+    return new BuildxError(`${message}\n\nUsage:  ${invocation().rootPath} ${use}\n\nRun '${this.commandPath()} --help' for more information`);
+  }
+
+  protected exactArgs(args: string[], n: number): void {
+    if (args.length !== n) {
+      throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires ${n} argument${n === 1 ? '' : 's'}`);
+    }
+  }
+
+  protected noArgs(args: string[]): void {
+    if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
+  }
+
+  protected maxArgs(args: string[], n: number): void {
+    if (args.length > n) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires at most ${n} argument${n === 1 ? '' : 's'}`);
+  }
+
+  // Errors are printed once, by main(), with buildx's exit codes.
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    throw err;
+  }
+}

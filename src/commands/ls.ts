@@ -1,0 +1,28 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { formatLsJSON, formatLsTable, listBuilders } from '../index.js';
+import { parseGoDuration } from '../util/duration.js';
+
+export default class Ls extends BaseCommand {
+  static override summary = 'List builder instances';
+  static override use = 'ls [OPTIONS]';
+  static override strict = false;
+  static override flags = {
+    format: Flags.string({ default: 'table', description: 'Format the output' }),
+    'no-trunc': Flags.boolean({ description: "Don't truncate output" }),
+    timeout: Flags.string({ default: '20s', description: 'Set maximum time allowed to load builders' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(Ls);
+    this.noArgs(argv as string[]);
+    const builders = await listBuilders({ timeoutMs: parseGoDuration(flags.timeout) });
+    if (flags.format === 'json') {
+      process.stdout.write(formatLsJSON(builders));
+      return;
+    }
+    const { stdout, stderr } = formatLsTable(builders, flags['no-trunc']);
+    process.stdout.write(stdout);
+    if (stderr) process.stderr.write(stderr);
+  }
+}

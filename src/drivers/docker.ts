@@ -1,0 +1,122 @@
+// The `docker` driver: the Docker Engine's embedded BuildKit, reached through the engine API's
+// `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
+import { BuildkitClient } from '../buildkit/client.js';
+import { resolveContext, type DockerEndpoint } from '../docker/context.js';
+import { engineJSON, hijack, ping } from '../docker/engine.js';
+import type { Session } from '../solver/session/session.js';
+import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
+import { BuildxError } from '../errors.js';
+
+interface EngineVersion {
+  Version?: string;
+}
+
+/**
+ * Engines report their own version; buildx shows the BuildKit release embedded in the older ones.
+ * Only the lines for engines still met in practice are kept (20.10 and later).
+ */
+const EMBEDDED_BUILDKIT: [test: (v: number[]) => boolean, version: string][] = [
+  [([a, b, c]) => a === 20 && b === 10 && c! <= 2, 'v0.8.1'],
+  [([a, b, c]) => a === 20 && b === 10 && c === 3, 'v0.8.1+68bb095'],
+  [([a, b, c]) => a === 20 && b === 10 && c! >= 4 && c! <= 6, 'v0.8.2'],
+  [([a, b, c]) => a === 20 && b === 10 && c! >= 7 && c! <= 10, 'v0.8.2+244e8cde'],
+  [([a, b, c]) => a === 20 && b === 10 && c! >= 11 && c! <= 18, 'v0.8.2+bc07b2b8'],
+  [([a, b, c]) => a === 20 && b === 10 && c === 19, 'v0.8.2+3a1eeca5'],
+  [([a, b, c]) => a === 20 && b === 10 && c === 20, 'v0.8.2+c0149372'],
+  [([a, b, c]) => a === 20 && b === 10 && c! >= 21 && c! <= 23, 'v0.8.2+eeb7b65'],
+  [([a, b]) => a === 20 && b === 10, 'v0.8+unknown'],
+  [([a, b]) => a === 22 && b === 6, 'v0.10.3'],
+  [([a, b, c]) => a === 23 && b === 0 && c === 0, 'v0.10.6'],
+  [([a, b, c]) => a === 23 && b === 0 && c === 1, 'v0.10.6+4f0ee09'],
+  [([a, b, c]) => a === 23 && b === 0 && c! >= 2 && c! <= 3, 'v0.10.6+70f2ad5'],
+  [([a, b, c]) => a === 23 && b === 0 && c! >= 4 && c! <= 6, 'v0.10.6+d52b2d5'],
+  [([a]) => a === 23, 'v0.10+unknown'],
+];
+
+export function buildkitVersionOfEngine(engineVersion: string): string {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(engineVersion);
+  if (m) {
+    const parts = m.slice(1, 4).map(Number);
+    for (const [test, v] of EMBEDDED_BUILDKIT) if (test(parts)) return v;
+  }
+  return engineVersion.replace(/-moby$/, '');
+}
+
+class DockerDriver implements Driver {
+  readonly name = 'docker' as const;
+  readonly isMobyDriver = true;
+  private endpointPromise?: Promise<DockerEndpoint>;
+
+  constructor(readonly config: DriverConfig) {}
+
+  /** The node endpoint is a docker context name or a daemon URL. */
+  endpoint(): Promise<DockerEndpoint> {
+    const ep = this.config.endpoint;
+    this.endpointPromise ??= /^[a-z]+:\/\//.test(ep) ? Promise.resolve({ contextName: ep, host: ep }) : resolveContext(ep);
+    return this.endpointPromise;
+  }
+
+  async bootstrap(): Promise<void> {
+    // Nothing to start: the engine is the daemon.
+  }
+
+  async status(opts: { signal?: AbortSignal } = {}): Promise<DriverStatus> {
+    await ping(await this.endpoint(), opts.signal);
+    return 'running';
+  }
+
+  async version(opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const ep = await this.endpoint();
+    const { apiVersion } = await ping(ep, opts.signal);
+    const v = await engineJSON<EngineVersion>(ep, `/v${apiVersion}/version`, { signal: opts.signal });
+    return buildkitVersionOfEngine(v.Version ?? '');
+  }
+
+  async features(): Promise<Set<Feature>> {
+    // Without the containerd image store the engine can only load single-platform images.
+    return new Set<Feature>(['Default load']);
+  }
+
+  async stop(): Promise<void> {}
+
+  async rm(): Promise<void> {}
+
+  async client(opts: { signal?: AbortSignal } = {}): Promise<BuildkitClient> {
+    const ep = await this.endpoint();
+    await ping(ep, opts.signal);
+    return BuildkitClient.connect(async (signal) => (await hijack(ep, '/grpc', 'h2c', [], undefined, signal)).socket);
+  }
+
+  async openSession(_client: BuildkitClient, session: Session, opts: { signal?: AbortSignal } = {}): Promise<SessionCloser> {
+    const ep = await this.endpoint();
+    const { socket } = await hijack(ep, '/session', 'h2c', session.headers(), undefined, opts.signal);
+    session.serve(socket);
+    return async () => {
+      socket.end();
+      socket.destroy();
+    };
+  }
+}
+
+export const dockerFactory: DriverFactory = {
+  name: 'docker',
+  usage: 'docker',
+  allowsInstances: false,
+  async priority(endpoint: string): Promise<number> {
+    try {
+      const ep = /^[a-z]+:\/\//.test(endpoint) ? { contextName: endpoint, host: endpoint } : await resolveContext(endpoint);
+      const c = await new DockerDriver({ name: endpoint, endpoint, driverOpts: {} }).client();
+      c.close();
+      void ep;
+      return 10;
+    } catch {
+      return 99;
+    }
+  },
+  async create(cfg: DriverConfig): Promise<Driver> {
+    for (const k of Object.keys(cfg.driverOpts)) {
+      if (k !== 'default-load') throw new BuildxError(`invalid driver option ${k} for docker driver`);
+    }
+    return new DockerDriver(cfg);
+  },
+};

@@ -1,0 +1,57 @@
+// The one interface every driver implements (docker, docker-container, kubernetes, remote).
+// A driver's only product is a connected BuildKit client; drivers never print.
+import type { BuildkitClient } from '../buildkit/client.js';
+import type { Session } from '../solver/session/session.js';
+
+export type DriverName = 'docker' | 'docker-container' | 'kubernetes' | 'remote';
+
+export type DriverStatus = 'inactive' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** Capabilities, named exactly as buildx names them (driver/features.go). */
+export type Feature =
+  | 'OCI exporter'
+  | 'Docker exporter'
+  | 'Cache export'
+  | 'Direct push'
+  | 'Multi-platform build'
+  | 'Default load';
+
+export interface DriverLogger {
+  (message: string): void;
+}
+
+export interface DriverConfig {
+  name: string;
+  endpoint: string;
+  driverOpts: Record<string, string>;
+}
+
+/** How a session reaches the daemon; returns a function that closes it. */
+export type SessionCloser = () => Promise<void>;
+
+export interface Driver {
+  readonly name: DriverName;
+  readonly config: DriverConfig;
+  /** True for the docker driver, whose results go straight into the engine. */
+  readonly isMobyDriver: boolean;
+  bootstrap(log: DriverLogger, opts?: { signal?: AbortSignal }): Promise<void>;
+  status(opts?: { signal?: AbortSignal }): Promise<DriverStatus>;
+  /** BuildKit version as buildx shows it in `ls`/`inspect`. */
+  version(opts?: { signal?: AbortSignal }): Promise<string>;
+  features(opts?: { signal?: AbortSignal }): Promise<Set<Feature>>;
+  stop(force: boolean, opts?: { signal?: AbortSignal }): Promise<void>;
+  rm(opts: { force: boolean; keepState: boolean; keepDaemon: boolean; signal?: AbortSignal }): Promise<void>;
+  /** A new client on a new connection; callers close it. */
+  client(opts?: { signal?: AbortSignal }): Promise<BuildkitClient>;
+  /** Attaches a session so the daemon can call its services during builds. */
+  openSession(client: BuildkitClient, session: Session, opts?: { signal?: AbortSignal }): Promise<SessionCloser>;
+}
+
+export interface DriverFactory {
+  readonly name: DriverName;
+  readonly usage: string;
+  /** Lower wins when choosing a driver automatically. */
+  priority(endpoint: string): Promise<number>;
+  readonly allowsInstances: boolean;
+  create(cfg: DriverConfig): Promise<Driver>;
+}

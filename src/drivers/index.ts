@@ -1,0 +1,18 @@
+// The driver registry: a driver is registered by being listed here, and loaded only when used.
+import type { DriverFactory, DriverName } from './driver.js';
+import { BuildxError } from '../errors.js';
+
+export const factories: Record<DriverName, (() => Promise<DriverFactory>) | undefined> = {
+  docker: async () => (await import('./docker.js')).dockerFactory,
+  'docker-container': undefined,
+  kubernetes: undefined,
+  remote: undefined,
+};
+
+export async function getFactory(name: string): Promise<DriverFactory> {
+  const load = (factories as Record<string, (() => Promise<DriverFactory>) | undefined>)[name];
+  if (!load) throw new BuildxError(`failed to find driver "${name}"`);
+  return load();
+}
+
+export type { Driver, DriverConfig, DriverFactory, DriverName, DriverStatus, Feature } from './driver.js';

@@ -1,0 +1,73 @@
+// The oclif side of the entry point: invocation mode, signals, and the one place errors are printed.
+import { basename } from 'node:path';
+import { splitPluginArgv } from './cli/docker-globals.js';
+import { setInvocation } from './cli/invocation.js';
+import { installSignalHandlers } from './cli/signals.js';
+import { BuildxError, StatusError, toBuildxError } from './errors.js';
+
+function cobraFlagError(err: Error & { flags?: string[] }): string | undefined {
+  const name = err.constructor?.name;
+  if (name === 'NonExistentFlagsError' && err.flags?.length) {
+    const f = err.flags[0]!;
+    return f.startsWith('--') ? `unknown flag: ${f.replace(/=.*$/, '')}` : `unknown shorthand flag: '${f.slice(1, 2)}' in ${f}`;
+  }
+  if (name === 'FlagInvalidOptionError' || name === 'FailedFlagValidationError' || name === 'CLIParseError') {
+    return err.message.split('\n')[0];
+  }
+  if (/^Flag --\S+ expects a value/.test(err.message)) return `flag needs an argument: ${err.message.split(' ')[1]}`;
+  return undefined;
+}
+
+function printError(err: unknown, plugin: boolean, rootPath: string): number {
+  const flagMsg = err instanceof Error ? cobraFlagError(err) : undefined;
+  if (flagMsg !== undefined) {
+    if (plugin) {
+      process.stderr.write(`${flagMsg}\n\nRun '${rootPath} --help' for more information\n`);
+      return 125;
+    }
+    process.stderr.write(`ERROR: ${flagMsg}\n`);
+    return 1;
+  }
+  if (err instanceof Error && err.message.startsWith('command ') && err.message.includes(' not found')) {
+    const cmd = /^command (\S+) not found/.exec(err.message)?.[1] ?? '';
+    process.stderr.write(plugin ? `ERROR: unknown command: "${cmd}"\n` : `ERROR: unknown command "${cmd}" for "${rootPath}"\n`);
+    return 1;
+  }
+  const e = toBuildxError(err);
+  if (e instanceof StatusError) {
+    process.stderr.write(e.status.endsWith('\n') ? e.status : `${e.status}\n`);
+    return e.exitCode;
+  }
+  const pre = (e as BuildxError & { preamble?: () => string }).preamble?.() ?? '';
+  if (pre) process.stderr.write(pre);
+  process.stderr.write(`ERROR: ${e.message}\n`);
+  if (process.env.DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
+  return e.exitCode;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const plugin = Boolean(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND);
+  let args = argv;
+  if (plugin) {
+    const split = splitPluginArgv(argv);
+    args = split.args;
+    // The docker globals select the daemon the same way their environment variables do.
+    if (split.globals.config) process.env.DOCKER_CONFIG = split.globals.config;
+    if (split.globals.context) process.env.DOCKER_CONTEXT = split.globals.context;
+    if (split.globals.host) process.env.DOCKER_HOST = split.globals.host;
+    if (split.globals.debug) process.env.DEBUG = '1';
+  }
+  const base = basename(process.argv[1] ?? '');
+  const rootName = plugin ? 'docker' : base === '' || base === 'run.js' ? 'buildx' : base;
+  const rootPath = plugin ? 'docker buildx' : rootName;
+  setInvocation({ plugin, rootPath, rootName });
+  installSignalHandlers();
+  const { run, flush } = await import('@oclif/core');
+  try {
+    await run(args, import.meta.url);
+    await flush();
+  } catch (err) {
+    if (err instanceof BuildxError === false && (err as { oclif?: { exit?: number } }).oclif?.exit === 0) return;
+    process.exitCode = printError(err, plugin, rootPath);
+  }
+}

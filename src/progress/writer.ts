@@ -1,0 +1,14 @@
+import type { SolveStatus } from './types.js';
+
+/**
+ * Where the library sends progress. The command picks the renderer and hands one of these down;
+ * nothing below the command ever chooses how progress looks.
+ */
+export interface ProgressWriter {
+  /** Feed one status update (vertices, statuses, logs, warnings). */
+  write(status: SolveStatus): void;
+  /** Flush and print the final frame/summary. `error` is the build failure, if any. Resolves when all output is written. */
+  close(error?: unknown): Promise<void>;
+  /** Warnings collected so far (for the end-of-build list). */
+  readonly warnings: readonly import('./types.js').VertexWarning[];
+}

@@ -1,0 +1,74 @@
+// A BuildKit session: the services this client offers the daemon for one or more builds, and the
+// identity (id, shared key, method list) the daemon needs to find and use them.
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { RpcServer, type Method } from './rpc-server.js';
+import {
+  authService, fileSendService, fileSyncService, healthService, secretsService,
+  uploadService, type ExportSink, type SecretSource, type TransferRecord,
+} from './services.js';
+
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A random base-36 identifier, like the 25-character ids BuildKit's Go client makes. */
+export function randomId(length = 25): string {
+  const bytes = randomBytes(length);
+  let s = '';
+  for (const b of bytes) s += ID_ALPHABET[b % 36];
+  return s;
+}
+
+export interface SessionOptions {
+  /** Cache-locality hint for incremental context sync (`<dir basename>:<node id>`). */
+  sharedKey: string;
+  /** Local directories the daemon may sync, by mount name (`context`, `dockerfile`, …). */
+  dirs?: ReadonlyMap<string, string>;
+  /** Exporter outputs delivered to the client, by exporter index. */
+  exports?: readonly ExportSink[];
+  secrets?: ReadonlyMap<string, SecretSource>;
+  /** Bodies the daemon pulls by URL, by id. */
+  uploads?: ReadonlyMap<string, () => AsyncIterable<Buffer>>;
+  dockerConfigDir?: string;
+  onTransfer?: (r: TransferRecord) => void;
+}
+
+/** Header values must be ASCII; the shared key is only a hint, so non-ASCII is escaped. */
+function asciiHeader(v: string): string {
+  return /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
+export class Session {
+  readonly id = randomId();
+  readonly sharedKey: string;
+  private readonly server: RpcServer;
+
+  constructor(opts: SessionOptions) {
+    this.sharedKey = asciiHeader(opts.sharedKey);
+    const methods: Method[] = [...healthService(), ...authService(opts.dockerConfigDir)];
+    if (opts.dirs?.size) methods.push(...fileSyncService(opts.dirs, opts.onTransfer));
+    if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
+    if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));
+    if (opts.uploads?.size) methods.push(...uploadService(opts.uploads));
+    this.server = new RpcServer(methods);
+  }
+
+  /** The session headers as [name, value] pairs, one per advertised method (protocol.md §2.2). */
+  headers(): [string, string][] {
+    const h: [string, string][] = [
+      ['X-Docker-Expose-Session-Uuid', this.id],
+      ['X-Docker-Expose-Session-Name', 'tsbuildx'],
+      ['X-Docker-Expose-Session-Sharedkey', this.sharedKey],
+    ];
+    for (const p of this.server.paths) h.push(['X-Docker-Expose-Session-Grpc-Method', p]);
+    return h;
+  }
+
+  /** Serves the session on a connection on which the daemon is the HTTP/2 client. */
+  serve(conn: Duplex): void {
+    this.server.serve(conn);
+  }
+
+  close(): void {
+    this.server.close();
+  }
+}
