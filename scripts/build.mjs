@@ -2,7 +2,7 @@
 // Build: generate protobuf code from src/proto/*.proto, compile src (and tests), write the oclif manifest.
 // Each step is skipped when its outputs are newer than its inputs, so repeated builds are cheap.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,7 +43,17 @@ if (withTests) {
   cpSync(genDir, join(root, 'dist-test/src/proto/gen'), { recursive: true });
 }
 
-// 3. oclif manifest, so that commands load lazily and start-up stays fast.
+// 3. Version stamp read by `version` and the plugin metadata: buildx's version line shape, our own build.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+let revision = '';
+try {
+  revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {
+  // not a git checkout
+}
+writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify({ version: `v${pkg.buildxVersion}+tsbuildx.${pkg.version}`, revision }) + '\n');
+
+// 4. oclif manifest, so that commands load lazily and start-up stays fast.
 const { Plugin } = await import('@oclif/core');
 const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true });
 await plugin.load();

@@ -22,7 +22,9 @@ function printError(err: unknown, plugin: boolean, rootPath: string): number {
   const flagMsg = err instanceof Error ? cobraFlagError(err) : undefined;
   if (flagMsg !== undefined) {
     if (plugin) {
-      process.stderr.write(`${flagMsg}\n\nRun '${rootPath} --help' for more information\n`);
+      const e = err as { usageLine?: string; commandPath?: string };
+      const usage = e.usageLine ? `\n\nUsage:  ${e.usageLine}` : '';
+      process.stderr.write(`${flagMsg}${usage}\n\nRun '${e.commandPath ?? rootPath} --help' for more information\n`);
       return 125;
     }
     process.stderr.write(`ERROR: ${flagMsg}\n`);

@@ -35,8 +35,12 @@ export abstract class BaseCommand extends Command {
     if (args.length > n) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires at most ${n} argument${n === 1 ? '' : 's'}`);
   }
 
-  // Errors are printed once, by main(), with buildx's exit codes.
+  // Errors are printed once, by main(), with buildx's exit codes; flag errors learn their command here.
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    const name = err.constructor?.name ?? '';
+    if (/^(NonExistentFlagsError|FlagInvalidOptionError|FailedFlagValidationError|CLIParseError)$/.test(name) || /^Flag --\S+ expects a value/.test(err.message)) {
+      Object.assign(err, { usageLine: `${invocation().rootPath} ${(this.constructor as typeof BaseCommand).use}`, commandPath: this.commandPath() });
+    }
     throw err;
   }
 }

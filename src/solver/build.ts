@@ -11,7 +11,7 @@ import type { ProgressWriter } from '../progress/writer.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
 import { randomId, Session } from './session/session.js';
 import type { ExportSink, SecretSource, TransferRecord } from './session/services.js';
-import { sourceLocations, type SourceLocation } from './errors.js';
+import { formatSource, sourceLocations, type SourceLocation } from './errors.js';
 
 export type ContextInput =
   | { kind: 'dir'; path: string }
@@ -85,6 +85,11 @@ export interface BuildResult {
 export class BuildFailedError extends BuildxError {
   constructor(message: string, readonly sources: SourceLocation[], exitCode: number, cause?: unknown) {
     super(message, exitCode, { cause });
+  }
+
+  /** The Dockerfile excerpts printed before `ERROR:`. */
+  preamble(): string {
+    return this.sources.map(formatSource).join('');
   }
 }
 

@@ -1,5 +1,6 @@
 // Reads BuildKit's typed error details (grpc-status-details-bin → google.rpc.Status → Any with JSON
 // values, protocol.md §1.5) so that a failed build can show the Dockerfile lines it failed on.
+import { formatSourceExcerpt } from '../progress/warnings.js';
 import { google } from '../proto/index.js';
 
 export interface SourceLocation {
@@ -47,24 +48,10 @@ export function sourceLocations(err: unknown): SourceLocation[] {
   return out;
 }
 
-/**
- * The Dockerfile excerpt printed above `ERROR:`: a `file:line` header and the surrounding lines framed
- * by dashes, the failing ones marked with `>>>`.
- */
+/** The Dockerfile excerpt printed above `ERROR:` for a failing location. */
 export function formatSource(src: SourceLocation): string {
-  const lines = src.data.toString('utf8').split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  if (!src.ranges.length) return '';
-  const first = Math.min(...src.ranges.map((r) => r.start));
-  const last = Math.max(...src.ranges.map((r) => r.end));
-  const from = Math.max(1, first - 4 > 0 ? first - 4 + 1 : 1);
-  const to = Math.min(lines.length, last + 2);
-  const marked = (n: number) => src.ranges.some((r) => n >= r.start && n <= r.end);
-  const width = String(to).length;
-  const out = [`${src.filename}:${first === last ? first : `${first}-${last}`}`, '--------------------'];
-  for (let n = from; n <= to; n++) {
-    out.push(`${String(n).padStart(Math.max(width, 4))} | ${marked(n) ? '>>>' : '   '} ${lines[n - 1] ?? ''}`);
-  }
-  out.push('--------------------');
-  return out.join('\n') + '\n';
+  return formatSourceExcerpt(
+    { filename: src.filename, data: src.data, language: '' },
+    src.ranges.map((r) => ({ start: { line: r.start, character: 0 }, end: { line: r.end, character: 0 } })),
+  );
 }

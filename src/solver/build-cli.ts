@@ -1,0 +1,181 @@
+// `build` from command-line values: parse and check every option first (bad input changes nothing on
+// disk), pick the builder, then run the build with the chosen progress renderer and write the results.
+import { rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { resolveBuilder } from '../builder/builder.js';
+import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
+import { dockerConfigDir } from '../docker/config.js';
+import { BuildxError, CanceledError } from '../errors.js';
+import { createProgressWriter, formatWarnings } from '../progress/index.js';
+import type { ProgressWriter } from '../progress/writer.js';
+import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from './build.js';
+import { buildMetadata, writeFileAtomic, writeMetadataFile } from './metadata.js';
+import { looksLikeArchive, peek, readAllStream } from './stdin.js';
+import { planExports } from './plan-exports.js';
+import {
+  parseBuildArgs, parseLabels, parsePlatforms, formatPlatform, parseTag, resolveProgressMode, parseNetworkMode,
+  parseCacheEntries, parseAddHosts, formatAddHost, parseShmSize, parseUlimits, formatUlimit, parseSecrets, FlagError,
+} from './flags/index.js';
+import { secretSources } from './secrets.js';
+
+export interface BuildCliInput {
+  contextArg: string;
+  file?: string;
+  tags: string[];
+  target?: string;
+  buildArgs: string[];
+  labels: string[];
+  noCache: boolean;
+  noCacheFilter: string[];
+  pull: boolean;
+  quiet: boolean;
+  iidfile?: string;
+  metadataFile?: string;
+  load: boolean;
+  push: boolean;
+  outputs: string[];
+  progress: string;
+  platforms: string[];
+  builder?: string;
+  cacheFrom: string[];
+  cacheTo: string[];
+  network?: string;
+  addHosts: string[];
+  allow: string[];
+  shmSize?: string;
+  ulimits: string[];
+  secrets: string[];
+  ssh: string[];
+  cgroupParent?: string;
+}
+
+export interface BuildIO {
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface BuildCliResult extends BuildResult {
+  /** `-q`: the caller prints the image id on stdout. */
+  printImageId: boolean;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const isRemote = (s: string) => /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(s) || /\.git(#.*)?$/.test(s) && /^[a-z]+:\/\//.test(s);
+
+/** Resolves PATH | URL | - and -f into build inputs, reading stdin only when asked to. */
+async function resolveInputs(input: BuildCliInput, stdin: NodeJS.ReadableStream): Promise<{ context: ContextInput; dockerfile?: DockerfileInput }> {
+  const ctxArg = input.contextArg;
+  const fileArg = input.file;
+  if (ctxArg === '-') {
+    if (fileArg === '-') throw new BuildxError("invalid argument: can't use stdin for both build context and dockerfile");
+    const peeked = await peek(stdin as unknown as import('node:stream').Readable);
+    if (looksLikeArchive(peeked.head)) {
+      return { context: { kind: 'tar-stream', stream: peeked.stream }, dockerfile: fileArg ? { kind: 'file', path: fileArg } : undefined };
+    }
+    if (fileArg) throw new BuildxError('ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles');
+    return { context: { kind: 'empty' }, dockerfile: { kind: 'content', data: await readAllStream(peeked.stream) } };
+  }
+  let context: ContextInput;
+  if (isRemote(ctxArg)) context = { kind: 'url', url: ctxArg };
+  else if (await isDirectory(ctxArg)) context = { kind: 'dir', path: ctxArg };
+  else throw new BuildxError(`unable to prepare context: path "${ctxArg}" not found`);
+  let dockerfile: DockerfileInput | undefined;
+  if (fileArg === '-') {
+    dockerfile = { kind: 'content', data: await readAllStream(stdin as unknown as AsyncIterable<Buffer>) };
+  } else if (fileArg) {
+    dockerfile = { kind: 'file', path: fileArg };
+  }
+  return { context, dockerfile };
+}
+
+function warningSummary(progress: ProgressWriter): string {
+  return progress.warnings.length ? formatWarnings(progress.warnings) : '';
+}
+
+export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Promise<BuildCliResult> {
+  const env = io.env ?? process.env;
+  const stderr = io.stderr ?? process.stderr;
+  const stdin = io.stdin ?? process.stdin;
+  const signal = io.signal ?? new AbortController().signal;
+
+  // 1. Every option is parsed before anything is touched.
+  const mode = resolveProgressMode({ flag: input.progress, quiet: input.quiet, env: env.BUILDKIT_PROGRESS, stderrIsTTY: Boolean(stderr.isTTY) });
+  const buildArgs = parseBuildArgs(input.buildArgs, env);
+  if (env.SOURCE_DATE_EPOCH && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs.SOURCE_DATE_EPOCH = env.SOURCE_DATE_EPOCH;
+  const labels = parseLabels(input.labels);
+  for (const t of input.tags) parseTag(t);
+  const platforms = parsePlatforms(input.platforms.length ? input.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []).map(formatPlatform);
+  const network = parseNetworkMode(input.network ?? 'default');
+  const cacheFrom = parseCacheEntries(input.cacheFrom);
+  const cacheTo = parseCacheEntries(input.cacheTo);
+  const extraHosts = parseAddHosts(input.addHosts).map(formatAddHost);
+  const shmSize = input.shmSize ? parseShmSize(input.shmSize) : 0;
+  const ulimits = parseUlimits(input.ulimits).map(formatUlimit);
+  const secrets = secretSources(parseSecrets(input.secrets), env);
+  if (input.noCache && input.noCacheFilter.length) throw new BuildxError('--no-cache and --no-cache-filter cannot currently be used together');
+
+  // 2. The builder.
+  const builder = await resolveBuilder({ name: input.builder, env });
+  const node = builder.nodes[0];
+  if (!node) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
+
+  const plan = planExports({
+    outputs: input.outputs, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
+    stdoutIsTTY: Boolean((io.stdout ?? process.stdout as NodeJS.WritableStream & { isTTY?: boolean }) && (process.stdout as { isTTY?: boolean }).isTTY),
+    env, platforms,
+  });
+  if (plan.warning) stderr.write(`${plan.warning}\n`);
+  if (input.iidfile && plan.exports.some((e) => e.type === 'local' || e.type === 'tar')) {
+    throw new BuildxError('image ID file cannot be specified when exporting to local or tar');
+  }
+  if (input.metadataFile && !(await isDirectory(dirname(input.metadataFile)))) {
+    throw new BuildxError(`failed to write metadata file: open ${input.metadataFile}: no such file or directory`);
+  }
+  const inputs = await resolveInputs(input, stdin);
+  if (input.iidfile) await rm(input.iidfile, { force: true });
+
+  const options: BuildOptions = {
+    ...inputs, target: input.target, buildArgs, labels, noCache: input.noCache, noCacheFilter: input.noCacheFilter,
+    pull: input.pull, platforms, exports: plan.exports, cacheFrom, cacheTo,
+    entitlements: [...input.allow, ...(network === 'host' ? ['network.host'] : [])],
+    networkMode: network, extraHosts, shmSize, ulimits, cgroupParent: input.cgroupParent, secrets,
+  };
+
+  const configDir = buildxConfigDir(env);
+  const progress = createProgressWriter({
+    mode: mode === 'tty' ? 'plain' : mode === 'none' ? 'quiet' : mode,
+    out: stderr,
+    description: `building with "${builder.name}" instance using ${builder.driverName} driver`,
+  });
+  let result: BuildResult;
+  try {
+    result = await runBuild(
+      { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
+      options, { progress, signal },
+    );
+  } catch (err) {
+    await progress.close(err);
+    if (signal.aborted) throw new CanceledError(err);
+    if (err instanceof BuildFailedError) throw new BuildFailedError(`failed to build: ${err.message}`, err.sources, err.exitCode, err.cause ?? err);
+    throw err;
+  }
+  await progress.close();
+  const warnings = warningSummary(progress);
+  if (warnings && mode !== 'quiet' && mode !== 'rawjson') stderr.write(warnings);
+
+  if (input.iidfile && result.imageId) await writeFileAtomic(input.iidfile, result.imageId);
+  if (input.metadataFile) {
+    await writeMetadataFile(input.metadataFile, buildMetadata(result.exporterResponse, { 'buildx.build.ref': `${builder.name}/${node.name}/${result.ref}` }));
+  }
+  return { ...result, printImageId: input.quiet };
+}

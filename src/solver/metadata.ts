@@ -1,0 +1,54 @@
+// The --metadata-file contract (cli.md §4.1.5): exporter response values base64-decoded, embedded as
+// JSON when they decode to a non-empty object or array; 2-space indent, sorted keys; written atomically.
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function decodeValue(value: string): Json {
+  const isB64 = /^[A-Za-z0-9+/]*={0,2}$/.test(value) && value.length % 4 === 0 && value.length > 0;
+  if (!isB64) return value;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  try {
+    const j = JSON.parse(decoded) as Json;
+    if (j !== null && typeof j === 'object' && (Array.isArray(j) ? j.length > 0 : Object.keys(j).length > 0)) return j;
+  } catch {
+    // not JSON: keep the original string
+  }
+  return value;
+}
+
+function sorted(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sorted);
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, Json>)[k]!)]));
+  }
+  return v;
+}
+
+export function buildMetadata(exporterResponse: Record<string, string>, extra: Record<string, string> = {}): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(exporterResponse)) out[k] = k === 'result.json' ? v : decodeValue(v);
+  for (const [k, v] of Object.entries(extra)) out[k] = v;
+  return sorted(out) as Record<string, Json>;
+}
+
+/** Go's json.MarshalIndent escapes <, > and & — keep the same bytes. */
+function goJSON(v: Json): string {
+  return JSON.stringify(v, null, 2).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
+export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(tmp, data, { mode });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export async function writeMetadataFile(path: string, metadata: Record<string, Json>): Promise<void> {
+  await writeFileAtomic(path, goJSON(metadata));
+}
