@@ -14,7 +14,8 @@ import { looksLikeArchive, peek, readAllStream } from './stdin.js';
 import { planExports } from './plan-exports.js';
 import {
   parseBuildArgs, parseLabels, parsePlatforms, formatPlatform, parseTag, resolveProgressMode, parseNetworkMode,
-  parseCacheEntries, parseAddHosts, formatAddHost, parseShmSize, parseUlimits, formatUlimit, parseSecrets, FlagError,
+  parseCacheEntries, parseAddHosts, formatAddHost, parseShmSize, parseUlimits, formatUlimit, parseSecrets,
+  withSourceDateEpoch, resolveNoCache, parseOutputs, checkImageIdFile,
 } from './flags/index.js';
 import { secretSources } from './secrets.js';
 
@@ -110,8 +111,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
 
   // 1. Every option is parsed before anything is touched.
   const mode = resolveProgressMode({ flag: input.progress, quiet: input.quiet, env: env.BUILDKIT_PROGRESS, stderrIsTTY: Boolean(stderr.isTTY) });
-  const buildArgs = parseBuildArgs(input.buildArgs, env);
-  if (env.SOURCE_DATE_EPOCH && !('SOURCE_DATE_EPOCH' in buildArgs)) buildArgs.SOURCE_DATE_EPOCH = env.SOURCE_DATE_EPOCH;
+  const buildArgs = withSourceDateEpoch(parseBuildArgs(input.buildArgs, env), env);
   const labels = parseLabels(input.labels);
   for (const t of input.tags) parseTag(t);
   const platforms = parsePlatforms(input.platforms.length ? input.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []).map(formatPlatform);
@@ -122,7 +122,9 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   const shmSize = input.shmSize ? parseShmSize(input.shmSize) : 0;
   const ulimits = parseUlimits(input.ulimits).map(formatUlimit);
   const secrets = secretSources(parseSecrets(input.secrets), env);
-  if (input.noCache && input.noCacheFilter.length) throw new BuildxError('--no-cache and --no-cache-filter cannot currently be used together');
+  resolveNoCache({ noCache: input.noCache, noCacheFilter: input.noCacheFilter });
+  const outputEntries = parseOutputs(input.outputs);
+  checkImageIdFile(outputEntries, input.iidfile);
 
   // 2. The builder.
   const builder = await resolveBuilder({ name: input.builder, env });
@@ -130,14 +132,11 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   if (!node) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
 
   const plan = planExports({
-    outputs: input.outputs, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
+    outputs: outputEntries, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
     stdoutIsTTY: Boolean((io.stdout ?? process.stdout as NodeJS.WritableStream & { isTTY?: boolean }) && (process.stdout as { isTTY?: boolean }).isTTY),
     env, platforms,
   });
   if (plan.warning) stderr.write(`${plan.warning}\n`);
-  if (input.iidfile && plan.exports.some((e) => e.type === 'local' || e.type === 'tar')) {
-    throw new BuildxError('image ID file cannot be specified when exporting to local or tar');
-  }
   if (input.metadataFile && !(await isDirectory(dirname(input.metadataFile)))) {
     throw new BuildxError(`failed to write metadata file: open ${input.metadataFile}: no such file or directory`);
   }

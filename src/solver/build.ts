@@ -208,7 +208,8 @@ async function pumpStatus(client: BuildkitClient, ref: string, progress: Progres
     idle = setTimeout(() => ac.abort(), STATUS_DRAIN_IDLE_MS);
   };
   let finished = false;
-  void solveDone.finally(() => { finished = true; arm(); });
+  // The rejection itself is handled by the caller; this derived promise must not go unhandled.
+  solveDone.finally(() => { finished = true; arm(); }).catch(() => {});
   try {
     for await (const s of client.status(ref, { signal: ac.signal })) {
       progress.write(s);

@@ -4,11 +4,11 @@ import { statSync } from 'node:fs';
 import type { Driver } from '../drivers/driver.js';
 import { BuildxError } from '../errors.js';
 import type { ExportRequest } from './build.js';
-import { parseOutputs, resolveOutputs } from './flags/index.js';
+import { resolveOutputs, type ExportEntry } from './flags/index.js';
 import { parseGoBool } from './flags/go.js';
 
 export interface ExportPlanInput {
-  outputs: string[];
+  outputs: readonly ExportEntry[];
   tags: string[];
   push: boolean;
   load: boolean;
@@ -32,7 +32,7 @@ function statPath(p: string): 'dir' | 'file' | 'missing' {
 }
 
 export function planExports(input: ExportPlanInput): ExportPlan {
-  const plan = resolveOutputs(parseOutputs(input.outputs), {
+  const plan = resolveOutputs(input.outputs, {
     tags: input.tags,
     push: input.push,
     load: input.load,

@@ -1,0 +1,655 @@
+#!/usr/bin/env bash
+# provision.sh - idempotent provisioning of tsbuildx's test environment (design.md, "Test environment"),
+# as root, on a bare Debian 12 machine of the project's kind. Nothing is pulled from Docker Hub: every
+# image is made here from Debian packages and Go modules.
+#
+#   scripts/provision.sh [COMPONENT ...]   default: docker base-images registry (what the test suite needs)
+#   scripts/provision.sh all               every component
+#   scripts/provision.sh stop              stop the processes this script started (by recorded pid)
+#
+# Components (a component pulls in the ones it needs; each one checks before it acts, so a run on a
+# provisioned machine takes a few seconds):
+#   docker          Debian docker.io; /usr/local/bin/runc-capfix as the default runtime and
+#                   127.0.0.1:5000 as an insecure registry in /etc/docker/daemon.json (merged); dockerd
+#                   started (or restarted, if this script started it) until it answers
+#   base-images     busybox rootfs tars (amd64 + arm64) from Debian's busybox-static in $STATE;
+#                   the amd64 one imported as busybox:local and busybox:latest; a privileged run checked
+#   registry        Debian docker-registry serving plain http on 127.0.0.1:5000 (storage in $STATE)
+#   go-tools        buildkitd + buildctl v0.32.2 and reference buildx v0.36.1 from the Go module proxy,
+#                   built in throwaway modules under $STATE, installed into $STATE/bin
+#   buildkit-image  local image moby/buildkit:buildx-stable-1 (buildkitd, buildctl, runc + libs,
+#                   busybox, git), never pulled
+#   binfmt          Debian qemu-user-static, aarch64 + arm registered in binfmt_misc (F flag)
+#   multiarch-base  127.0.0.1:5000/busybox:latest for linux/amd64 + linux/arm64, pushed by a temporary
+#                   bare buildkitd
+#
+# State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
+# Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
+# Environment: TSBUILDX_STATE, DOCKERD_WAIT (s, default 90), PROVISION_LOCK_WAIT (s, default 1800).
+set -Eeuo pipefail
+umask 022
+export PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C
+
+STATE=${TSBUILDX_STATE:-/var/lib/tsbuildx-env}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FILES=$HERE/provision
+BIN=$STATE/bin LOGS=$STATE/logs RUN=$STATE/run TMPD=$STATE/tmp
+LOG=$LOGS/provision.log
+REGISTRY=127.0.0.1:5000
+BUILDKIT_VERSION=v0.32.2
+BUILDX_VERSION=v0.36.1
+BUILDKIT_IMAGE=moby/buildkit:buildx-stable-1
+CAPFIX=/usr/local/bin/runc-capfix
+RUNC=/usr/sbin/runc
+DAEMON_JSON=/etc/docker/daemon.json
+LABEL_ROOTFS=org.tsbuildx.rootfs.sha256
+LABEL_INPUTS=org.tsbuildx.inputs.sha256
+RECIPE_BUILDKIT_IMAGE=1   # bump when the buildkit image's recipe changes (forces a rebuild)
+ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base"
+DEFAULT_COMPONENTS="docker base-images registry"
+
+# --------------------------------------------------------------------------- output, logging, errors
+CUR=provision
+MSG=""
+say() { printf '%s\n' "$*"; }
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >>"$LOG"; }
+run() { log "+ $*"; "$@" >>"$LOG" 2>&1; }   # a command whose output only the log needs
+die() {
+  printf 'provision: %s: ERROR: %s\n' "$CUR" "$*" >&2
+  [ -f "$LOG" ] && { log "ERROR ($CUR): $*"; printf '  details: %s\n' "$LOG" >&2; }
+  exit 1
+}
+on_err() {  # an unexpected failing command (set -e)
+  local rc=$? line=$1 cmd=$2
+  trap - ERR
+  die "command failed (exit $rc, line $line): $cmd"
+}
+trap 'on_err $LINENO "$BASH_COMMAND"' ERR
+now_ms() { local t; t=$(date +%s%N); echo $((t / 1000000)); }
+
+CLEANUP_PIDS=()      # temporary daemons to stop on exit, as "name"
+CREATED_POLICY_RC=0
+on_exit() {
+  local n
+  for n in "${CLEANUP_PIDS[@]}"; do stop_ours "$n" >/dev/null 2>&1 || true; done
+  if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  rm -rf "${TMPD:?}"/work.* 2>/dev/null || true
+}
+trap on_exit EXIT
+
+# --------------------------------------------------------------------------- processes we start
+pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
+proc_exe() { readlink "/proc/$1/exe" 2>/dev/null | sed 's/ (deleted)$//' || true; }
+alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+ours() {  # ours NAME: the process recorded in $RUN/NAME.pid is alive and runs the program in $RUN/NAME.exe
+  local pid exe
+  pid=$(pid_of "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  exe=$(cat "$RUN/$1.exe" 2>/dev/null || true)
+  [ -n "$exe" ] && [ "$(proc_exe "$pid")" = "$exe" ]
+}
+start_bg() {  # start_bg NAME PROGRAM ARGS...: detached, output to $LOGS/NAME.log, pid to $RUN/NAME.pid
+  local n=$1; shift
+  printf '\n==== %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOGS/$n.log"
+  setsid nohup "$@" >>"$LOGS/$n.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$n.pid"
+  readlink -f "$1" >"$RUN/$n.exe"
+  log "started $n (pid $!): $*"
+}
+stop_pid() {  # stop_pid PID [WAIT_S]: TERM, wait, then KILL
+  local pid=$1 wait=${2:-30} i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < wait * 5; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  log "pid $pid did not exit after ${wait}s: KILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 25; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+  return 1
+}
+stop_ours() {  # stop_ours NAME [WAIT_S]: stop the process recorded for NAME if it is still ours
+  local pid
+  if ours "$1"; then
+    pid=$(pid_of "$1")
+    log "stopping $1 (pid $pid)"
+    stop_pid "$pid" "${2:-30}" || return 1
+    rm -f "$RUN/$1.pid" "$RUN/$1.exe"
+    return 0
+  fi
+  rm -f "$RUN/$1.pid" "$RUN/$1.exe"
+  return 2
+}
+wait_until() {  # wait_until SECONDS NAME CMD...: poll CMD; fail early if process NAME (ours) died
+  local to=$1 name=$2 i; shift 2
+  for ((i = 0; i < to * 4; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    if [ -n "$name" ] && ! alive "$name"; then return 2; fi
+    sleep 0.25
+  done
+  return 1
+}
+log_tail() { [ -f "$LOGS/$1.log" ] && tail -n "${2:-15}" "$LOGS/$1.log" | sed 's/^/    /' >&2 || true; }
+
+# --------------------------------------------------------------------------- Debian packages
+APT_UPDATED=0
+pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+apt_update() {
+  [ "$APT_UPDATED" = 1 ] && return 0
+  run apt-get update -q || die "apt-get update failed"
+  APT_UPDATED=1
+}
+INSTALLED=""
+apt_install() {  # apt_install PKG...: installs the missing ones; package scripts may not start services
+  local missing=() p rc=0
+  for p; do pkg_ok "$p" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  apt_update
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# provision.sh: no service starts during package installs\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    CREATED_POLICY_RC=1
+  fi
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+  if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
+  [ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed"
+  INSTALLED="$INSTALLED ${missing[*]}"
+}
+note_installed() {  # appends what apt_install installed to the caller's $note (bash locals are dynamic)
+  if [ -n "$INSTALLED" ]; then note+="installed$INSTALLED; "; fi
+  INSTALLED=""
+}
+
+install_file() {  # install_file SRC DST MODE: copy when different; returns 0 if it changed DST
+  if [ -f "$2" ] && cmp -s "$1" "$2"; then return 1; fi
+  install -D -m "$3" "$1" "$2.provision.tmp" && mv -f "$2.provision.tmp" "$2"
+  log "installed $2"
+  return 0
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# =========================================================================== docker
+docker_answers() { timeout 15 docker info >/dev/null 2>&1; }
+docker_config_applied() {  # the running daemon uses runc-capfix by default and knows the registry as insecure
+  local j
+  j=$(timeout 15 docker info --format '{{json .}}' 2>/dev/null) || return 1
+  jq -e --arg p "$CAPFIX" --arg r "$REGISTRY" \
+    '.DefaultRuntime == "runc-capfix" and .Runtimes["runc-capfix"].path == $p
+     and (.RegistryConfig.IndexConfigs[$r].Secure == false)' <<<"$j" >/dev/null 2>&1
+}
+merge_daemon_json() {  # returns 0 if daemon.json changed
+  local cur new
+  mkdir -p "$(dirname "$DAEMON_JSON")"
+  if [ -s "$DAEMON_JSON" ]; then
+    cur=$(jq -S . "$DAEMON_JSON" 2>/dev/null) || die "$DAEMON_JSON is not valid JSON; fix or remove it"
+  else
+    cur='{}'
+  fi
+  new=$(jq -S --arg p "$CAPFIX" --arg r "$REGISTRY" '
+      .runtimes = ((.runtimes // {}) + {"runc-capfix": {"path": $p}})
+    | .["default-runtime"] = "runc-capfix"
+    | .["insecure-registries"] = ((.["insecure-registries"] // []) | if index([$r]) then . else . + [$r] end)' <<<"$cur")
+  [ "$new" = "$cur" ] && [ -s "$DAEMON_JSON" ] && return 1
+  [ -s "$DAEMON_JSON" ] && cp "$DAEMON_JSON" "$STATE/daemon.json.before-provision"
+  printf '%s\n' "$new" >"$DAEMON_JSON.provision.tmp" && mv -f "$DAEMON_JSON.provision.tmp" "$DAEMON_JSON"
+  log "wrote $DAEMON_JSON: $(jq -c . "$DAEMON_JSON")"
+  return 0
+}
+ensure_cgroups() {  # dockerd needs cgroups mounted; a machine without an init that does it gets cgroupfs-mount
+  if ! grep -qE '^[^ ]+ /sys/fs/cgroup[ /]' /proc/mounts; then
+    apt_install cgroupfs-mount
+    run cgroupfs-mount || die "could not mount cgroups (cgroupfs-mount)"
+  fi
+}
+start_dockerd() {
+  local p
+  p=$(pgrep -x dockerd | head -n1 || true)
+  [ -z "$p" ] || die "a dockerd (pid $p) runs but does not answer; stop it first"
+  start_bg dockerd /usr/sbin/dockerd
+  local rc=0
+  wait_until "${DOCKERD_WAIT:-90}" dockerd docker_answers || rc=$?
+  if [ $rc -ne 0 ]; then
+    log_tail dockerd
+    [ $rc -eq 2 ] && die "dockerd exited during start-up (log: $LOGS/dockerd.log)"
+    die "dockerd did not answer within ${DOCKERD_WAIT:-90}s (log: $LOGS/dockerd.log)"
+  fi
+}
+restart_dockerd() {  # restart_dockerd PID
+  log "restarting dockerd (pid $1) to apply $DAEMON_JSON"
+  stop_pid "$1" 60 || die "dockerd (pid $1) did not stop"
+  rm -f "$RUN/dockerd.pid" "$RUN/dockerd.exe"
+  start_dockerd
+}
+privileged_check() {
+  local out
+  out=$(timeout 60 docker run --rm --privileged busybox:local true 2>&1) ||
+    die "privileged container failed (is runc-capfix the default runtime?): $out"
+}
+c_docker() {
+  local note="" pid legacy
+  apt_install docker.io jq
+  note_installed
+  ensure_cgroups
+  install_file "$FILES/runc-capfix" "$CAPFIX" 755 && note+="runc-capfix installed; "
+  merge_daemon_json && note+="daemon.json updated; "
+  if docker_answers; then
+    pid=$(cat /var/run/docker.pid 2>/dev/null || pgrep -x dockerd | head -n1 || true)
+    if docker_config_applied; then
+      if ours dockerd; then note+="dockerd running (pid $pid, ours)"; else note+="dockerd running (pid $pid, not started by this script)"; fi
+    else
+      legacy=$(cat /tmp/dockerd.pid 2>/dev/null || true)
+      if ours dockerd; then
+        restart_dockerd "$pid"; note+="restarted dockerd to apply config (pid $(pid_of dockerd))"
+      elif [ -n "$pid" ] && [ "$pid" = "$legacy" ] && [ "$(proc_exe "$pid")" = /usr/sbin/dockerd ]; then
+        restart_dockerd "$pid"; note+="replaced dockerd of /tmp/dockerd.pid ($legacy) by ours (pid $(pid_of dockerd)) to apply config"
+      else
+        die "dockerd (pid ${pid:-?}) was not started by this script and runs without the config of $DAEMON_JSON (default runtime runc-capfix, insecure registry $REGISTRY): restart it, or stop it and rerun"
+      fi
+    fi
+  else
+    start_dockerd
+    note+="started dockerd (pid $(pid_of dockerd))"
+  fi
+  docker_config_applied || die "dockerd answers but does not use the config of $DAEMON_JSON"
+  if docker image inspect busybox:local >/dev/null 2>&1; then
+    privileged_check
+    note+="; privileged run ok"
+  fi
+  MSG=$note
+}
+
+# =========================================================================== busybox binaries and rootfs tars
+BB_AMD64=/bin/busybox
+BB_ARM64=$STATE/busybox-arm64/bin/busybox
+BUSYBOX_DONE=0
+ensure_busybox() {  # the amd64 busybox (installed package) and the arm64 one (extracted, never installed)
+  [ "$BUSYBOX_DONE" = 1 ] && return 0
+  apt_install busybox-static
+  [ -x "$BB_AMD64" ] || BB_AMD64=$(dpkg -L busybox-static | grep -m1 '/bin/busybox$')
+  [ -x "$BB_AMD64" ] || die "busybox binary of busybox-static not found"
+  local deb
+  mkdir -p "$STATE/debs"
+  deb=$(ls "$STATE"/debs/busybox-static_*_arm64.deb 2>/dev/null | tail -n1 || true)
+  if [ -z "$deb" ]; then
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      run dpkg --add-architecture arm64
+      APT_UPDATED=0
+    fi
+    if ! apt-cache show busybox-static:arm64 >/dev/null 2>&1; then apt_update; fi
+    (cd "$STATE/debs" && run apt-get download busybox-static:arm64) || die "apt-get download busybox-static:arm64 failed"
+    deb=$(ls "$STATE"/debs/busybox-static_*_arm64.deb 2>/dev/null | tail -n1 || true)
+    [ -n "$deb" ] || die "no busybox-static arm64 package downloaded"
+  fi
+  if [ ! -x "$BB_ARM64" ] || [ "$deb" -nt "$BB_ARM64" ]; then
+    rm -rf "$STATE/busybox-arm64"
+    run dpkg-deb -x "$deb" "$STATE/busybox-arm64" || die "dpkg-deb -x $deb failed"
+    [ -x "$BB_ARM64" ] || die "no bin/busybox in $deb"
+    touch "$BB_ARM64"
+  fi
+  BUSYBOX_DONE=1
+}
+make_rootfs_tar() {  # make_rootfs_tar BUSYBOX OUT: busybox at /bin/busybox, applet symlinks, /etc, /tmp
+  local bb=$1 out=$2 d a
+  d=$(mktemp -d "$TMPD/work.rootfs.XXXXXX")
+  mkdir -p "$d/bin" "$d/etc" "$d/tmp" "$d/root" "$d/sbin" "$d/usr/bin" "$d/usr/sbin" "$d/var"
+  install -m 755 "$bb" "$d/bin/busybox"
+  # the applet list of the amd64 binary: the arm64 one is the same Debian build for another arch
+  "$BB_AMD64" --list-full >"$d.applets"
+  while read -r a; do
+    [ -n "$a" ] && [ "$a" != bin/busybox ] || continue   # never link over the binary itself
+    mkdir -p "$d/$(dirname "$a")"
+    [ -e "$d/$a" ] || [ -L "$d/$a" ] || ln -s /bin/busybox "$d/$a"
+  done <"$d.applets"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$d/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
+  chmod 1777 "$d/tmp"; chmod 700 "$d/root"
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=gnu -C "$d" -cf "$out.tmp" .
+  rm -rf "$d" "$d.applets"
+  if [ -f "$out" ] && cmp -s "$out.tmp" "$out"; then rm -f "$out.tmp"; return 1; fi
+  mv -f "$out.tmp" "$out"
+  log "wrote $out"
+  return 0
+}
+ROOTFS_DONE=0
+ROOTFS_NOTE=""
+ensure_rootfs_tars() {  # $STATE/rootfs-amd64.tar and rootfs-arm64.tar, rewritten only when their content changes
+  [ "$ROOTFS_DONE" = 1 ] && return 0
+  ensure_busybox
+  ROOTFS_NOTE=""
+  make_rootfs_tar "$BB_AMD64" "$STATE/rootfs-amd64.tar" && ROOTFS_NOTE+="rootfs-amd64.tar written; "
+  make_rootfs_tar "$BB_ARM64" "$STATE/rootfs-arm64.tar" && ROOTFS_NOTE+="rootfs-arm64.tar written; "
+  ROOTFS_DONE=1
+}
+image_label() { docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true; }
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# =========================================================================== base-images
+c_base_images() {
+  local note="" want
+  ensure_rootfs_tars
+  note_installed; note+=$ROOTFS_NOTE
+  want=$(sha "$STATE/rootfs-amd64.tar")
+  if [ "$(image_label busybox:local "$LABEL_ROOTFS")" = "$want" ]; then
+    note+="busybox:local up to date"
+  else
+    run docker import --change "LABEL $LABEL_ROOTFS=$want" --change 'CMD ["/bin/sh"]' \
+      "$STATE/rootfs-amd64.tar" busybox:local || die "docker import of rootfs-amd64.tar failed"
+    note+="imported busybox:local"
+  fi
+  if [ "$(image_id busybox:latest)" != "$(image_id busybox:local)" ]; then
+    run docker tag busybox:local busybox:latest
+    note+=", tagged busybox:latest"
+  fi
+  privileged_check
+  MSG="$note; privileged run ok"
+}
+
+# =========================================================================== registry
+registry_answers() { curl -fs -m 3 -o /dev/null "http://$REGISTRY/v2/"; }
+c_registry() {
+  local note="" cfg=$STATE/registry/config.yml listener
+  apt_install docker-registry curl
+  note_installed
+  if registry_answers; then
+    if ours registry; then
+      MSG="${note}running (pid $(pid_of registry))"
+    else
+      listener=$(ss -ltnpH 'sport = :5000' 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1 || true)
+      MSG="${note}served by a registry not started by this script (pid ${listener:-?})"
+    fi
+    return 0
+  fi
+  if ss -ltnH 'sport = :5000' 2>/dev/null | grep -q .; then
+    die "port 5000 is taken by something that is not a registry: $(ss -ltnpH 'sport = :5000' | head -n1)"
+  fi
+  mkdir -p "$STATE/registry/data"
+  cat >"$cfg.tmp" <<EOF
+# written by scripts/provision.sh
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+EOF
+  mv -f "$cfg.tmp" "$cfg"
+  start_bg registry /usr/bin/docker-registry serve "$cfg"
+  local rc=0
+  wait_until 30 registry registry_answers || rc=$?
+  [ $rc -eq 0 ] || { log_tail registry; die "docker-registry did not answer on http://$REGISTRY/v2/ (log: $LOGS/registry.log)"; }
+  MSG="${note}started docker-registry on $REGISTRY (pid $(pid_of registry))"
+}
+
+# =========================================================================== go-tools
+GO=""
+find_go() {
+  GO=$(command -v go || true)
+  [ -n "$GO" ] || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; } || true
+  [ -n "$GO" ] || die "no Go toolchain (go) on PATH or in /usr/local/go/bin"
+}
+tool_version_ok() {  # tool_version_ok BIN VERSION ARGS...
+  local b=$1 v=$2; shift 2
+  [ -x "$b" ] && "$b" "$@" 2>/dev/null | head -n1 | grep -qw -- "$v"
+}
+go_build() {  # go_build MODDIR VERSION_VAR VERSION PKG OUT
+  local dir=$1 var=$2 ver=$3 pkg=$4 out=$5
+  (cd "$dir" && run env CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w -X $var=$ver" -o "$out.new" "$pkg") ||
+    die "go build $pkg failed"
+  mv -f "$out.new" "$out"
+}
+scratch_module() {  # scratch_module DIR MODULE@VERSION PKG...: a throwaway module requiring PKG@VERSION
+  local dir=$1 mv=$2 mod=${2%@*} ver=${2#*@} p; shift 2
+  if [ -f "$dir/go.mod" ] && grep -qE "^[[:space:]]*$mod $ver( |$)" "$dir/go.mod"; then return 0; fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  (cd "$dir" && run "$GO" mod init tmp) || die "go mod init failed"
+  local args=()
+  for p; do args+=("$p@$ver"); done
+  (cd "$dir" && run "$GO" get "${args[@]}") || die "go get ${args[*]} failed (Go module proxy reachable?)"
+  log "scratch module $dir ready for $mv"
+}
+c_go_tools() {
+  local built=()
+  find_go
+  export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false"
+  mkdir -p "$BIN"
+  local bk=$STATE/gobuild/buildkit bx=$STATE/gobuild/buildx
+  if ! tool_version_ok "$BIN/buildkitd" "$BUILDKIT_VERSION" --version || ! tool_version_ok "$BIN/buildctl" "$BUILDKIT_VERSION" --version; then
+    scratch_module "$bk" "github.com/moby/buildkit@$BUILDKIT_VERSION" github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl
+    local t
+    for t in buildkitd buildctl; do
+      tool_version_ok "$BIN/$t" "$BUILDKIT_VERSION" --version && continue
+      go_build "$bk" github.com/moby/buildkit/version.Version "$BUILDKIT_VERSION" "github.com/moby/buildkit/cmd/$t" "$BIN/$t"
+      tool_version_ok "$BIN/$t" "$BUILDKIT_VERSION" --version || die "$BIN/$t --version does not report $BUILDKIT_VERSION"
+      built+=("$t")
+    done
+  fi
+  if ! tool_version_ok "$BIN/buildx" "$BUILDX_VERSION" version; then
+    # its own module: in one with buildkit, MVS would raise buildkit to what buildx requires
+    scratch_module "$bx" "github.com/docker/buildx@$BUILDX_VERSION" github.com/docker/buildx/cmd/buildx
+    go_build "$bx" github.com/docker/buildx/version.Version "$BUILDX_VERSION" github.com/docker/buildx/cmd/buildx "$BIN/buildx"
+    tool_version_ok "$BIN/buildx" "$BUILDX_VERSION" version || die "$BIN/buildx version does not report $BUILDX_VERSION"
+    built+=(buildx)
+  fi
+  if [ ${#built[@]} -eq 0 ]; then
+    MSG="buildkitd+buildctl $BUILDKIT_VERSION, buildx $BUILDX_VERSION present in $BIN"
+  else
+    MSG="built ${built[*]} into $BIN (buildkit $BUILDKIT_VERSION, buildx $BUILDX_VERSION)"
+  fi
+}
+
+# =========================================================================== buildkit-image
+# Files of the image as "SRC DST" lines (SRC a file or, for git-core, a directory).
+buildkit_image_files() {
+  printf '%s %s\n' "$BIN/buildkitd" /usr/bin/buildkitd "$BIN/buildctl" /usr/bin/buildctl "$RUNC" /usr/bin/runc
+  printf '%s %s\n' /usr/bin/git /usr/bin/git /usr/lib/git-core /usr/lib/git-core
+  [ -d /usr/share/git-core ] && printf '%s %s\n' /usr/share/git-core /usr/share/git-core
+  # shared libraries of runc and of every git program, at the paths the loader looks them up
+  { ldd "$RUNC"; find /usr/bin/git /usr/lib/git-core -type f -perm -u+x -exec ldd {} + 2>/dev/null || true; } |
+    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u |
+    while read -r l; do printf '%s %s\n' "$(readlink -f "$l")" "$l"; done
+}
+c_buildkit_image() {
+  local note="" files h src dst d out
+  apt_install git runc
+  ensure_rootfs_tars
+  note_installed; note+=$ROOTFS_NOTE
+  [ -x "$BIN/buildkitd" ] && [ -x "$BIN/buildctl" ] || die "no buildkitd/buildctl in $BIN (component go-tools)"
+  files=$(buildkit_image_files)
+  h=$({
+    echo "recipe $RECIPE_BUILDKIT_IMAGE"
+    echo "rootfs $(sha "$STATE/rootfs-amd64.tar")"
+    echo "git $(dpkg-query -W -f='${Version}' git)"
+    while read -r src dst; do
+      if [ -d "$src" ]; then echo "$dst dir"; else echo "$dst $(sha "$src")"; fi
+    done <<<"$files"
+  } | sha256sum | cut -d' ' -f1)
+  if [ "$(image_label "$BUILDKIT_IMAGE" "$LABEL_INPUTS")" = "$h" ]; then
+    MSG="${note}$BUILDKIT_IMAGE up to date"
+    return 0
+  fi
+  d=$(mktemp -d "$TMPD/work.bkimage.XXXXXX")
+  mkdir "$d/root"
+  tar -xf "$STATE/rootfs-amd64.tar" -C "$d/root"
+  while read -r src dst; do
+    mkdir -p "$d/root$(dirname "$dst")"
+    if [ -d "$src" ]; then cp -a "$src" "$d/root$(dirname "$dst")/"; else cp -L "$src" "$d/root$dst"; fi
+  done <<<"$files"
+  mkdir -p "$d/root/var/lib/buildkit" "$d/root/etc/buildkit"
+  out=$d/rootfs.tar
+  tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$d/root" -cf "$out" .
+  run docker import \
+    --change 'ENTRYPOINT ["buildkitd"]' \
+    --change 'VOLUME /var/lib/buildkit' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "LABEL $LABEL_INPUTS=$h" \
+    --change "LABEL org.tsbuildx.buildkit.version=$BUILDKIT_VERSION" \
+    "$out" "$BUILDKIT_IMAGE" || die "docker import of the buildkit image failed"
+  rm -rf "$d"
+  local v
+  v=$(timeout 60 docker run --rm --privileged --entrypoint buildkitd "$BUILDKIT_IMAGE" --version 2>&1) ||
+    die "buildkitd --version in $BUILDKIT_IMAGE failed: $v"
+  grep -qw "$BUILDKIT_VERSION" <<<"$v" || die "buildkitd in $BUILDKIT_IMAGE reports: $v"
+  v=$(timeout 60 docker run --rm --entrypoint runc "$BUILDKIT_IMAGE" --version 2>&1) || die "runc in $BUILDKIT_IMAGE fails: $v"
+  v=$(timeout 60 docker run --rm --entrypoint git "$BUILDKIT_IMAGE" --version 2>&1) || die "git in $BUILDKIT_IMAGE fails: $v"
+  MSG="${note}imported $BUILDKIT_IMAGE (buildkitd $BUILDKIT_VERSION, runc, git, busybox)"
+}
+
+# =========================================================================== binfmt
+BINFMT=/proc/sys/fs/binfmt_misc
+binfmt_ok() {  # binfmt_ok NAME: registered, enabled, with the F (fix binary) flag
+  [ -f "$BINFMT/$1" ] && grep -qx enabled "$BINFMT/$1" && grep -qE '^flags: .*F' "$BINFMT/$1"
+}
+c_binfmt() {
+  local note="" regd=() n conf line out
+  apt_install qemu-user-static
+  note_installed
+  if [ ! -e "$BINFMT/register" ]; then
+    run mount -t binfmt_misc binfmt_misc "$BINFMT" || die "cannot mount binfmt_misc on $BINFMT"
+    note+="mounted binfmt_misc; "
+  fi
+  for n in aarch64 arm; do
+    binfmt_ok "qemu-$n" && continue
+    conf=/usr/lib/binfmt.d/qemu-$n.conf
+    [ -f "$conf" ] || die "$conf not found (qemu-user-static)"
+    line=$(grep -v '^[[:space:]]*#' "$conf" | grep -m1 '^:')
+    case ${line##*:} in *F*) ;; *) line="${line}F" ;; esac   # F: works inside containers too
+    [ -f "$BINFMT/qemu-$n" ] && echo -1 >"$BINFMT/qemu-$n"
+    printf '%s' "$line" >"$BINFMT/register" || die "registering qemu-$n in binfmt_misc failed"
+    binfmt_ok "qemu-$n" || die "qemu-$n not enabled after registration"
+    regd+=("$n")
+  done
+  ensure_busybox
+  note_installed
+  out=$("$BB_ARM64" uname -m 2>&1) || die "running the arm64 busybox failed: $out"
+  [ "$out" = aarch64 ] || die "the arm64 busybox reports uname -m = $out, expected aarch64"
+  if [ ${#regd[@]} -gt 0 ]; then note+="registered ${regd[*]}; "; else note+="aarch64, arm registered; "; fi
+  MSG="${note}arm64 busybox: uname -m = aarch64"
+}
+
+# =========================================================================== multiarch-base
+registry_manifest() {  # registry_manifest REPO TAG: prints "DIGEST PLATFORMS..." of a manifest list/index
+  local hdr body
+  hdr=$(mktemp "$TMPD/work.hdr.XXXXXX")
+  body=$(curl -fsS -m 10 -D "$hdr" \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    "http://$REGISTRY/v2/$1/manifests/$2" 2>/dev/null) || { rm -f "$hdr"; return 1; }
+  printf '%s %s\n' "$(tr -d '\r' <"$hdr" | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: *//p' | head -n1)" \
+    "$(jq -r '[.manifests[]?.platform | select(.) | "\(.os)/\(.architecture)"] | sort | join(" ")' <<<"$body" 2>/dev/null)"
+  rm -f "$hdr"
+}
+c_multiarch_base() {
+  local note="" stamp=$STATE/multiarch-base.stamp want cur ctx cfg sock=$STATE/buildkitd-tmp.sock
+  ensure_rootfs_tars
+  note_installed; note+=$ROOTFS_NOTE
+  want="$(sha "$STATE/rootfs-amd64.tar") $(sha "$STATE/rootfs-arm64.tar")"
+  cur=$(registry_manifest busybox latest || true)
+  if [ -n "$cur" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want ${cur%% *}" ] &&
+    [[ "$cur" == *linux/amd64*linux/arm64* ]]; then
+    MSG="${note}$REGISTRY/busybox:latest (linux/amd64, linux/arm64) present, ${cur%% *}"
+    return 0
+  fi
+  ctx=$STATE/multiarch-base
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  ln -f "$STATE/rootfs-amd64.tar" "$STATE/rootfs-arm64.tar" "$ctx/"
+  printf 'FROM scratch\nARG TARGETARCH\nADD rootfs-${TARGETARCH}.tar /\nCMD ["/bin/sh"]\n' >"$ctx/Dockerfile"
+  cfg=$STATE/buildkitd-tmp.toml
+  cat >"$cfg" <<EOF
+# written by scripts/provision.sh: the temporary buildkitd of the multiarch-base component
+[worker.oci]
+  enabled = true
+[worker.containerd]
+  enabled = false
+[registry."$REGISTRY"]
+  http = true
+  insecure = true
+EOF
+  stop_ours buildkitd-tmp >/dev/null 2>&1 || true
+  rm -f "$sock"
+  mkdir -p "$STATE/buildkitd-tmp"
+  CLEANUP_PIDS+=(buildkitd-tmp)
+  start_bg buildkitd-tmp "$BIN/buildkitd" --root "$STATE/buildkitd-tmp" --addr "unix://$sock" --config "$cfg"
+  local rc=0
+  wait_until 60 buildkitd-tmp "$BIN/buildctl" --addr "unix://$sock" debug workers || rc=$?
+  [ $rc -eq 0 ] || { log_tail buildkitd-tmp; die "temporary buildkitd did not answer (log: $LOGS/buildkitd-tmp.log)"; }
+  run "$BIN/buildctl" --addr "unix://$sock" build --progress plain \
+    --frontend dockerfile.v0 --local context="$ctx" --local dockerfile="$ctx" \
+    --opt platform=linux/amd64,linux/arm64 \
+    --output "type=image,name=$REGISTRY/busybox:latest,push=true,registry.insecure=true" ||
+    { stop_ours buildkitd-tmp || true; die "building/pushing $REGISTRY/busybox:latest failed"; }
+  stop_ours buildkitd-tmp 30 || true
+  cur=$(registry_manifest busybox latest || true)
+  [[ "$cur" == *linux/amd64*linux/arm64* ]] || die "$REGISTRY/busybox:latest is not a linux/amd64+linux/arm64 list after the push: ${cur:-none}"
+  echo "$want ${cur%% *}" >"$stamp"
+  MSG="${note}pushed $REGISTRY/busybox:latest (linux/amd64, linux/arm64), ${cur%% *}"
+}
+
+# =========================================================================== env.sh, stop, main
+write_env() {
+  cat >"$STATE/env.sh.tmp" <<EOF
+# written by scripts/provision.sh: source it to find the test environment
+export TSBUILDX_STATE=$STATE
+export TSBUILDX_BIN=$BIN
+export BUILDKITD=$BIN/buildkitd
+export BUILDCTL=$BIN/buildctl
+export REFERENCE_BUILDX=$BIN/buildx
+export TSBUILDX_REGISTRY=$REGISTRY
+EOF
+  mv -f "$STATE/env.sh.tmp" "$STATE/env.sh"
+}
+do_stop() {
+  local n rc out=()
+  for n in buildkitd-tmp registry dockerd; do
+    rc=0; stop_ours "$n" 60 || rc=$?
+    case $rc in 0) out+=("$n stopped") ;; 1) die "$n (pid $(pid_of "$n")) did not stop" ;; esac
+  done
+  if [ ${#out[@]} -eq 0 ]; then say "stop: nothing of ours was running"; else say "stop: $(IFS=,; echo "${out[*]}" | sed 's/,/, /g')"; fi
+}
+deps_of() {
+  case $1 in
+    base-images) echo docker ;;
+    buildkit-image) echo docker go-tools ;;
+    multiarch-base) echo go-tools registry binfmt ;;
+  esac
+}
+usage() {
+  sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+main() {
+  [ "$(id -u)" = 0 ] || die "must run as root"
+  local args=("$@") want=() c d sel
+  [ ${#args[@]} -gt 0 ] || args=($DEFAULT_COMPONENTS)
+  case ${args[0]} in -h | --help | help) usage; exit 0 ;; esac
+  mkdir -p "$STATE" "$BIN" "$LOGS" "$RUN" "$TMPD"
+  exec 9>"$STATE/provision.lock"
+  flock -w "${PROVISION_LOCK_WAIT:-1800}" 9 || die "another provision.sh holds $STATE/provision.lock"
+  log "==== provision.sh ${args[*]}"
+  if [ "${args[0]}" = stop ]; then CUR=stop; do_stop; exit 0; fi
+  for c in "${args[@]}"; do
+    if [ "$c" = all ]; then want+=($ALL_COMPONENTS); continue; fi
+    [[ " $ALL_COMPONENTS " == *" $c "* ]] || { echo "unknown component: $c (components: $ALL_COMPONENTS, all, stop)" >&2; exit 2; }
+    want+=("$c")
+    for d in $(deps_of "$c"); do want+=("$d"); done
+  done
+  sel=""
+  for c in $ALL_COMPONENTS; do [[ " ${want[*]} " == *" $c "* ]] && sel+=" $c"; done
+  local t0 t
+  for c in $sel; do
+    CUR=$c; MSG=""
+    log "== $c"
+    t0=$(now_ms)
+    "c_${c//-/_}"
+    t=$(( $(now_ms) - t0 ))
+    printf '%-15s %s (%d.%ds)\n' "$c:" "$MSG" $((t / 1000)) $(((t % 1000) / 100))
+    log "== $c done in ${t}ms: $MSG"
+  done
+  CUR="env"
+  write_env
+  say "env:            . $STATE/env.sh  # TSBUILDX_STATE=$STATE TSBUILDX_BIN=$BIN BUILDKITD=$BIN/buildkitd BUILDCTL=$BIN/buildctl REFERENCE_BUILDX=$BIN/buildx TSBUILDX_REGISTRY=$REGISTRY"
+}
+main "$@"

@@ -1,0 +1,10 @@
+// Public surface of the progress layer.
+export type { Nanos, ProgressGroup, ProgressMode, SolveStatus, SourceInfo, SourceRange, Vertex, VertexLog, VertexStatus, VertexWarning } from './types.js';
+export type { ProgressWriter } from './writer.js';
+export { createProgressWriter, type ProgressPrinter, type ProgressWriterOptions } from './printer.js';
+export { formatWarnings, formatSourceExcerpt, dedupWarnings, type FormatWarningsOptions } from './warnings.js';
+export { withVertex, type VertexLogger, type WithVertexOptions } from './vertex.js';
+export { ProgressModel, VertexState, mergeIntervals, isCanceledError, type Interval, type LogPiece, type ModelListener, type ProgressModelOptions } from './model.js';
+export { PlainRenderer, type PlainRendererOptions } from './plain.js';
+export { encodeRawJSON, decodeRawJSON, markLocalTime } from './rawjson.js';
+export { formatBytes, formatFixed, formatLogTime, formatRFC3339Nano, formatSeconds, parseRFC3339Nano } from './format.js';
