@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { splitPluginArgv } from '../../../src/cli/docker-globals.js';
+import { pluginMetadata, versionLine } from '../../../src/fast.js';
+
+test('plugin argv: docker globals before `buildx` are taken out', () => {
+  assert.deepEqual(splitPluginArgv(['buildx', 'ls']), { globals: {}, args: ['ls'] });
+  assert.deepEqual(splitPluginArgv(['--context', 'foo', 'buildx', 'build', '-t', 'x', '.']),
+    { globals: { context: 'foo' }, args: ['build', '-t', 'x', '.'] });
+  assert.deepEqual(splitPluginArgv(['-H=unix:///x.sock', '-D', '--config', '/cfg', 'buildx', 'version']),
+    { globals: { host: 'unix:///x.sock', debug: true, config: '/cfg' }, args: ['version'] });
+  // a value that happens to be "buildx" is a value, not the plugin name
+  assert.deepEqual(splitPluginArgv(['-c', 'buildx', 'buildx', 'ls']), { globals: { context: 'buildx' }, args: ['ls'] });
+});
+
+test('docker-cli-plugin-metadata uses 5-space indentation and buildx vendor fields', () => {
+  assert.equal(pluginMetadata({ version: 'v1.2.3', revision: 'abc' }),
+    '{\n     "SchemaVersion": "0.1.0",\n     "Vendor": "Docker Inc.",\n     "Version": "v1.2.3",\n     "ShortDescription": "Docker Buildx"\n}\n');
+});
+
+test('version line has buildx shape', () => {
+  assert.equal(versionLine({ version: 'v0.36.1+tsbuildx.0.1.0', revision: 'deadbeef' }), 'github.com/docker/buildx v0.36.1+tsbuildx.0.1.0 deadbeef\n');
+});
