@@ -229,6 +229,18 @@ export class ProgressModel {
     for (const l of ss.logs) this.applyLog(l);
   }
 
+  /** Distinct visible vertices (a group counts once) and how many of them have completed. */
+  counts(): { total: number; completed: number } {
+    const seen = new Set<VertexState>();
+    let completed = 0;
+    for (const v of this.byDigest.values()) {
+      if (v.hidden || seen.has(v)) continue;
+      seen.add(v);
+      if (v.isCompleted) completed++;
+    }
+    return { total: seen.size, completed };
+  }
+
   private state(digest: string, isGroup: boolean): VertexState {
     return new VertexState(digest, isGroup, this.logLines, this.maxLineLength);
   }
@@ -369,7 +381,6 @@ export class ProgressModel {
 function vertexChanged(prev: Vertex | undefined, v: Vertex): boolean {
   if (!prev || prev.started === undefined) return true;
   return (
-    prev.digest !== v.digest ||
     prev.name !== v.name ||
     prev.started !== v.started ||
     // a completion is always news: the vertex may have run again with the same start

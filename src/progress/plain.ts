@@ -97,11 +97,6 @@ export class PlainRenderer {
     this.model.apply(ss);
   }
 
-  /** Whether a refresh would have anything to consider. */
-  get dirty(): boolean {
-    return this.updates.size > 0 || this.current === undefined;
-  }
-
   /** One scheduling pass; returns the text to append to the output. */
   refresh(): string {
     this.schedule();
@@ -114,7 +109,7 @@ export class PlainRenderer {
    */
   finish(): string {
     this.schedule();
-    for (const v of [...this.updates]) {
+    for (const v of [...this.model.vertices, ...this.updates]) {
       if (!v.hidden && this.updates.has(v)) this.printVertex(v);
     }
     this.closeOpenLine();
@@ -194,21 +189,29 @@ export class PlainRenderer {
 
     if (cur && rest.includes(cur)) this.printVertex(cur);
 
-    const candidates = cur && !rest.includes(cur) ? [...rest, cur] : rest;
+    // Longest waiting first: BuildKit leaves the order to map iteration, so among vertices that all
+    // waited too long it picks one at random; picking the oldest is deterministic and fair.
+    const candidates = (cur && !rest.includes(cur) ? [...rest, cur] : [...rest])
+      .filter((v) => this.state(v).lastBlockTime !== undefined)
+      .sort((a, b) => {
+        const ta = this.state(a).lastBlockTime as Nanos;
+        const tb = this.state(b).lastBlockTime as Nanos;
+        return ta < tb ? -1 : ta > tb ? 1 : 0;
+      });
     const now = this.now();
     const stats = new Map<VertexState, Stat>();
     let sum = 0;
     let max: VertexState | undefined;
     for (const v of candidates) {
       const p = this.state(v);
-      if (p.lastBlockTime === undefined) continue;
-      const blocked = now - p.lastBlockTime;
+      const blocked = now - (p.lastBlockTime as Nanos);
       const blockTime = nanosToSeconds(blocked);
       const speed = p.count / blockTime;
       const overLimit = v !== cur && (blocked > MAX_DELAY || p.chars > this.maxPendingChars);
       stats.set(v, { blockTime, speed, share: 0, overLimit });
       sum += speed;
-      if (overLimit || max === undefined || (stats.get(max) as Stat).speed < speed) max = v;
+      const best = max && stats.get(max);
+      if (!best || (overLimit && !best.overLimit) || (!best.overLimit && best.speed < speed)) max = v;
     }
     for (const s of stats.values()) s.share = s.speed / sum;
 

@@ -9,6 +9,8 @@ export interface ProgressWriter {
   write(status: SolveStatus): void;
   /** Flush and print the final frame/summary. `error` is the build failure, if any. Resolves when all output is written. */
   close(error?: unknown): Promise<void>;
+  /** Resolves once the output has taken what was written: lets a producer apply backpressure. */
+  ready?(): Promise<void>;
   /** Warnings collected so far (for the end-of-build list). */
   readonly warnings: readonly import('./types.js').VertexWarning[];
 }

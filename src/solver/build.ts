@@ -213,6 +213,8 @@ async function pumpStatus(client: BuildkitClient, ref: string, progress: Progres
   try {
     for await (const s of client.status(ref, { signal: ac.signal })) {
       progress.write(s);
+      // A slow terminal slows the stream instead of growing a backlog in memory.
+      await progress.ready?.();
       if (finished) arm();
     }
   } catch (err) {

@@ -9,7 +9,9 @@
 // File system calls are synchronous (small and cheap per entry, see fswalk.ts); the loop yields to the
 // event loop every few milliseconds.
 
+import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   constants,
   fchmodSync,
@@ -24,7 +26,6 @@ import {
   rmSync,
   symlinkSync,
   unlinkSync,
-  chmodSync,
   utimesSync,
   writeSync,
   type Stats,
@@ -32,10 +33,9 @@ import {
 import { setImmediate as yieldImmediate } from 'node:timers/promises';
 
 import type { PacketChannel, ReceiveMode, ReceiveStats } from './diffcopy.js';
-import { describeError, quote, raceTimeout } from './diffcopy-util.js';
+import { describeError, errnoText, quote, raceTimeout } from './diffcopy-util.js';
 import { basePath, cleanPath, dirPath } from './fs-glob.js';
-import { compareUtf8, isDirMode, isRegularMode, isSymlinkMode, posixPermFromGo } from './fs-mode.js';
-import { describe } from './fswalk.js';
+import { compareUtf8, GoMode, isDirMode, isRegularMode, isSymlinkMode, posixPermFromGo } from './fs-mode.js';
 import { PacketType, type FsStat, type Packet } from './packet.js';
 
 interface PendingFile {
@@ -69,7 +69,7 @@ class OrderValidator {
 }
 
 function validatePath(p: string): void {
-  if (p === '' || p.includes('\0') || p !== cleanPath(p)) throw new Error(`unclean path ${p}: invalid argument`);
+  if (p === '' || p === '.' || p.includes('\0') || p !== cleanPath(p)) throw new Error(`unclean path ${p}: invalid argument`);
   if (p.startsWith('/')) throw new Error(`absolute path ${p}: invalid argument`);
   if (p === '..' || p.startsWith('../')) throw new Error(`escape check ${p}: invalid argument`);
 }
@@ -82,12 +82,16 @@ function utimeSeconds(ns: bigint): number {
   return Number(sec) + (Number(rem) + 0.5) / 1e6;
 }
 
-function lstatOrUndefined(p: string): Stats | undefined {
+// The common case is a fresh destination: avoid paying for an exception per entry.
+const lstatOrUndefined = (p: string): Stats | undefined => lstatSync(p, { throwIfNoEntry: false });
+
+function makeFifo(abs: string, perm: number): boolean {
   try {
-    return lstatSync(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    execFileSync('mkfifo', ['-m', perm.toString(8), abs], { stdio: 'ignore' });
+    return true;
+  } catch {
+    // no mkfifo(1): the pipe is left out like a device
+    return false;
   }
 }
 
@@ -96,28 +100,43 @@ function removeExisting(p: string, st: Stats): void {
   else unlinkSync(p);
 }
 
-/** Ends the iteration as soon as `signal` aborts, even while the source is waiting for data. */
-async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
-  if (!signal) {
-    yield* source;
-    return;
-  }
-  const it = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => undefined);
-  try {
-    for (;;) {
-      const r = await Promise.race([it.next(), aborted]);
-      if (r.done) return;
-      yield r.value;
+/**
+ * Reads packets one at a time, giving up as soon as `signal` aborts. The source is deliberately never
+ * `return()`ed: for a gRPC stream that would cancel the call, which is the transport's decision to make.
+ */
+class PacketReader {
+  private readonly it: AsyncIterator<Packet>;
+  private readonly aborted: Promise<never> | undefined;
+  private readonly cleanup: () => void = () => undefined;
+
+  constructor(source: AsyncIterable<Packet>, signal: AbortSignal | undefined) {
+    this.it = source[Symbol.asyncIterator]();
+    if (signal) {
+      let onAbort!: () => void;
+      this.aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      this.aborted.catch(() => undefined);
+      this.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
+  }
+
+  async next(): Promise<Packet | undefined> {
+    const r = await (this.aborted ? Promise.race([this.it.next(), this.aborted]) : this.it.next());
+    return r.done ? undefined : r.value;
+  }
+
+  /** Keeps consuming in the background until the peer ends the stream, ignoring what comes. */
+  drainInBackground(): void {
+    this.cleanup();
+    void (async () => {
+      while (!(await this.it.next()).done);
+    })().catch(() => undefined);
+  }
+
+  close(): void {
+    this.cleanup();
   }
 }
 
@@ -211,7 +230,15 @@ class Receiver {
         return;
       }
       if (!regular) {
-        // Devices and named pipes need mknod(2), which Node does not offer: they are left out.
+        // Node has no mknod(2): named pipes go through mkfifo(1) when it exists, devices are left out
+        // (creating them needs root anyway).
+        if ((stat.mode & GoMode.NAMED_PIPE) !== 0) {
+          if (existing) removeExisting(abs, existing);
+          if (makeFifo(abs, posixPermFromGo(stat.mode))) {
+            const t = utimeSeconds(stat.modTime);
+            utimesSync(abs, t, t);
+          }
+        }
         return;
       }
       if (existing) removeExisting(abs, existing);
@@ -229,7 +256,7 @@ class Receiver {
       this.regular.set(rel, pf);
       this.post({ type: PacketType.REQ, id });
     } catch (err) {
-      throw new Error(`failed to create ${rel}: ${describe(err)}`, { cause: err });
+      throw new Error(`failed to create ${rel}: ${errnoText(err)}`, { cause: err });
     }
   }
 
@@ -268,7 +295,7 @@ class Receiver {
       pf.fd = undefined;
       closeSync(fd);
     } catch (err) {
-      throw new Error(`failed to write ${pf.rel}: ${describe(err)}`, { cause: err });
+      throw new Error(`failed to write ${pf.rel}: ${errnoText(err)}`, { cause: err });
     }
     this.pending.delete(id);
     this.regular.set(pf.rel, undefined);
@@ -285,7 +312,7 @@ class Receiver {
         const t = utimeSeconds(stat.modTime);
         utimesSync(abs, t, t);
       } catch (err) {
-        throw new Error(`failed to set metadata of ${stat.path}: ${describe(err)}`, { cause: err });
+        throw new Error(`failed to set metadata of ${stat.path}: ${errnoText(err)}`, { cause: err });
       }
     }
     await Promise.all([...this.outstanding]);
@@ -328,15 +355,18 @@ export async function receiveDirectory(
     mkdirSync(dest, { recursive: true, mode: 0o700 });
     root = realpathSync(dest);
   } catch (err) {
-    throw new Error(`failed to create synctarget dest dir ${dest}: ${describe(err)}`, { cause: err });
+    throw new Error(`failed to create synctarget dest dir ${dest}: ${errnoText(err)}`, { cause: err });
   }
   const r = new Receiver(root, ch, opts.mode ?? 'copy');
+  const reader = new PacketReader(ch.receive(), signal);
   let lastYield = Date.now();
   let count = 0;
   try {
-    for await (const p of abortable(ch.receive(), signal)) {
+    for (let p = await reader.next(); p !== undefined; p = await reader.next()) {
       if (p.type === PacketType.FIN) {
         if (!r.finSent) throw new Error('sender finished before the transfer completed');
+        // Go's receiver reads on to the end of the stream; do that without holding the caller up.
+        reader.drainInBackground();
         return r.stats;
       }
       await r.handle(p);
@@ -345,10 +375,12 @@ export async function receiveDirectory(
         lastYield = Date.now();
       }
     }
+    reader.close();
     // some senders just end the stream after our FIN
     if (r.finSent) return r.stats;
     throw new Error('sender closed the stream before the transfer completed');
   } catch (err) {
+    reader.close();
     r.closeFiles();
     if (!(err instanceof Error && err.message.startsWith('error from sender:'))) {
       await raceTimeout(ch.send({ type: PacketType.ERR, id: 0, data: Buffer.from(describeError(err)) }), 1000);

@@ -11,10 +11,10 @@ import type { PacketChannel, SendStats } from './diffcopy.js';
 import { describeError, raceTimeout } from './diffcopy-util.js';
 import { isRegularMode } from './fs-mode.js';
 import { walkDirectory, type WalkOptions } from './fswalk.js';
-import { PacketType, type Packet } from './packet.js';
+import { PacketType } from './packet.js';
 
 /** Go sends 32 KiB; larger chunks cut per-message overhead and stay far below the 16 MiB message cap. */
-export const CHUNK_SIZE = 512 * 1024;
+export const CHUNK_SIZE = 256 * 1024;
 /** Files read concurrently (Go uses 4 workers too). */
 export const FILE_WORKERS = 4;
 
@@ -38,7 +38,9 @@ export async function sendDirectory(
   const stop = new AbortController();
   const onAbort = (): void => fail(opts.signal!.reason, true);
   const files = new Map<number, FileRef>();
-  const queue: [number, FileRef][] = [];
+  // requests waiting for a reader; consumed from `queueHead` (Array#shift is linear on long queues)
+  let queue: [number, FileRef][] = [];
+  let queueHead = 0;
   let active = 0;
   let failure: { err: unknown; local: boolean } | undefined;
   let finReceived = false;
@@ -53,12 +55,16 @@ export async function sendDirectory(
   }
 
   function checkDone(): void {
-    if (finReceived && queue.length === 0 && active === 0) settle();
+    if (finReceived && queueHead === queue.length && active === 0) settle();
   }
 
   function pump(): void {
-    while (active < FILE_WORKERS && queue.length > 0 && !failure) {
-      const [id, ref] = queue.shift()!;
+    while (active < FILE_WORKERS && queueHead < queue.length && !failure) {
+      const [id, ref] = queue[queueHead++];
+      if (queueHead === queue.length) {
+        queue = [];
+        queueHead = 0;
+      }
       active++;
       sendFile(id, ref, ch, stats, stop.signal)
         .then(() => stats.filesSent++)

@@ -1,4 +1,4 @@
-// Small pieces shared by the DiffCopy sender and receiver.
+// Small pieces shared by the DiffCopy sender, receiver and walk.
 
 /** The text put into an ERR packet; cancellation reads like Go's so daemon logs look familiar. */
 export function describeError(err: unknown): string {
@@ -24,3 +24,13 @@ export async function raceTimeout(p: Promise<unknown>, ms: number): Promise<void
 
 /** Go's `%q`-ish quoting for paths in error messages. */
 export const quote = (s: string): string => JSON.stringify(s);
+
+/** The strerror part of a Node fs error ("permission denied"), which is what Go prints. */
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (typeof e?.message === 'string' && typeof e.code === 'string') {
+    const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
+    if (m) return m[1];
+  }
+  return String(e?.message ?? err);
+}

@@ -1,7 +1,8 @@
 // Translation of the Go (RE2) regular expressions that the pattern matcher builds into equivalent
 // JavaScript ones. The Go source string is built by `patterns.ts` exactly as Go builds it, and escapes in a
 // pattern reach the regex engine unchanged (`\d`, `\n`, `[[:alpha:]]` mean what RE2 says), so they are
-// interpreted here with RE2's rules rather than handed to the JS engine, whose syntax differs.
+// interpreted here with RE2's rules rather than handed to the JS engine, whose syntax differs. The same
+// goes for the `{n,m}` repetitions and `|` alternations that Go lets through unescaped.
 
 import { PatternSyntaxError } from './fs-glob.js';
 

@@ -9,7 +9,8 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { setImmediate as yieldImmediate } from 'node:timers/promises';
 
-import { resolveFollowPaths, dedupePaths } from './fs-follow.js';
+import { errnoText } from './diffcopy-util.js';
+import { dedupePaths, resolveFollowPaths } from './fs-follow.js';
 import { compareUtf8, goModeFromPosix, GoMode } from './fs-mode.js';
 import type { FsStat } from './packet.js';
 import { PatternMatcher, type MatchInfo, type Pattern } from './patterns.js';
@@ -98,7 +99,7 @@ function devNumbers(rdev: bigint): [number, number] {
   return [(r >>> 8) & 0xfff, (r & 0xff) | ((r >>> 12) & 0xfff00)];
 }
 
-export function makeStat(rel: string, abs: string, st: BigIntStats): FsStat {
+function makeStat(rel: string, abs: string, st: BigIntStats): FsStat {
   // Sockets cannot be represented in tar, so fsutil clears the bit (the entry then looks regular).
   const mode = (goModeFromPosix(Number(st.mode)) & ~GoMode.SOCKET) >>> 0;
   const isDir = (mode & GoMode.DIR) !== 0;
@@ -161,7 +162,7 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
   try {
     realRoot = realpathSync(root);
   } catch (err) {
-    throw new Error(`resolve ${root}: ${describe(err)}`, { cause: err });
+    throw new Error(`resolve ${root}: ${errnoText(err)}`, { cause: err });
   }
   if (!statSync(realRoot).isDirectory()) throw new Error(`stat ${realRoot}: not a directory`);
   const filter = buildFilter(realRoot, opts);
@@ -256,19 +257,9 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
         const code = errno(err);
         if (code === 'ENOENT' || code === 'ENOTDIR') continue;
         if (skip && (code === 'EACCES' || code === 'EPERM')) continue;
-        throw new Error(`open ${abs}: ${describe(err)}`, { cause: err });
+        throw new Error(`open ${abs}: ${errnoText(err)}`, { cause: err });
       }
       stack.push({ rel, abs, ...listing, next: 0, stat, emitted: !skip, includeInfo, excludeInfo });
     }
   }
-}
-
-/** The strerror part of a Node fs error ("permission denied"), like Go prints it. */
-export function describe(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.message === 'string' && typeof e.code === 'string') {
-    const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
-    if (m) return m[1];
-  }
-  return String((err as Error)?.message ?? err);
 }

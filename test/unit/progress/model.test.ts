@@ -151,3 +151,18 @@ describe('ProgressModel', () => {
     assert.equal(m.byDigest.size, 0);
   });
 });
+
+describe('ProgressModel.counts', () => {
+  it('counts each visible vertex once, a group as one', () => {
+    const g = { id: 'g', name: 'group', weak: false };
+    const m = new ProgressModel();
+    m.apply(batch(
+      vtx(A, 'member a', { started: 0, completed: 1, group: g }),
+      vtx(B, 'member b', { started: 0, group: g }),
+      vtx(dg('c'), 'c', { started: 0, completed: 2 }),
+      vtx(dg('d'), 'd'),
+      vtx(dg('e'), 'weak only', { started: 0, group: { id: 'h', name: 'hidden', weak: true } }),
+    ));
+    assert.deepEqual(m.counts(), { total: 3, completed: 1 });
+  });
+});

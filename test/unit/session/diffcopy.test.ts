@@ -9,7 +9,7 @@ import { CHUNK_SIZE } from '../../../src/solver/session/diffcopy-send.js';
 import { GoMode } from '../../../src/solver/session/fs-mode.js';
 import { walkDirectory } from '../../../src/solver/session/fswalk.js';
 import { PacketType, type FsStat, type Packet } from '../../../src/solver/session/packet.js';
-import { buildTree, channelPair, removeTree, scriptedChannel, tempDir, type ChannelEnd } from './helpers.js';
+import { buildTree, canMkfifo, channelPair, removeTree, scriptedChannel, tempDir, type ChannelEnd } from './helpers.js';
 
 interface Snapshot {
   path: string;
@@ -77,6 +77,7 @@ describe('sendDirectory → receiveDirectory round trip (in-memory channel with 
       { path: '\uE000', type: 'file', content: 'private use' },
       { path: '\u{1F600}', type: 'dir' },
       { path: '\u{1F600}/x', type: 'file', content: 'smile' },
+      ...(canMkfifo() ? [{ path: 'pipe', type: 'fifo' as const, mode: 0o640 }] : []),
     ]);
     const big = randomBytes(3 * CHUNK_SIZE + 12345);
     await fs.writeFile(join(src, 'big.bin'), big);
@@ -350,6 +351,36 @@ describe('receiveDirectory validation', () => {
   it('rejects a path escaping with ..', async () => {
     await expectRejected([STAT(stat('../x', 0o644))], /escape check \.\.\/x/);
     await expectRejected([STAT(stat('..', DIR))], /escape check \.\./);
+  });
+
+  it('rejects "." (the destination itself)', async () => {
+    await expectRejected([STAT(stat('.', 0o644))], /unclean path \./);
+  });
+
+  it('returns after the FIN exchange without waiting for, or cancelling, the rest of the stream', async () => {
+    dest = await tempDir('recv');
+    let returned = false;
+    try {
+      const ch = scriptedChannel(
+        (async function* (): AsyncGenerator<Packet> {
+          try {
+            yield STAT(stat('f', 0o644));
+            yield END;
+            yield DATA(0, 'x');
+            yield DATA(0);
+            yield FIN;
+            await new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+          } finally {
+            returned = true;
+          }
+        })(),
+      );
+      assert.deepEqual(await receiveDirectory(dest, ch), { entries: 1, files: 1, bytes: 1 });
+      assert.equal(returned, false);
+      assert.deepEqual(ch.sent.at(-1), FIN);
+    } finally {
+      await removeTree(dest);
+    }
   });
 
   it('rejects absolute and unclean paths', async () => {

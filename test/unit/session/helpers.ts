@@ -117,7 +117,8 @@ export async function buildTree(root: string, tree: readonly OracleTreeEntry[]):
 
 /** A bounded FIFO of packets: `push` resolves only once the queue has room again. */
 class PacketPipe {
-  private readonly queue: Packet[] = [];
+  private queue: (Packet | undefined)[] = [];
+  private head = 0;
   private closed = false;
   private error: Error | undefined;
   private readers: (() => void)[] = [];
@@ -136,9 +137,9 @@ class PacketPipe {
     // Going through the codec proves both ends agree on the bytes, as a real transport would.
     this.queue.push(this.wire ? decodePacket(encodePacket(p)) : p);
     this.sent++;
-    this.maxQueued = Math.max(this.maxQueued, this.queue.length);
+    this.maxQueued = Math.max(this.maxQueued, this.size);
     this.wake(this.readers);
-    while (this.queue.length > this.capacity && !this.error && !this.closed) {
+    while (this.size > this.capacity && !this.error && !this.closed) {
       await new Promise<void>((resolve) => this.writers.push(resolve));
     }
     if (this.error) throw this.error;
@@ -151,9 +152,22 @@ class PacketPipe {
     this.wake(this.writers);
   }
 
+  private get size(): number {
+    return this.queue.length - this.head;
+  }
+
   async *drain(): AsyncGenerator<Packet> {
     for (;;) {
-      const p = this.queue.shift();
+      let p: Packet | undefined;
+      if (this.head < this.queue.length) {
+        p = this.queue[this.head];
+        // consumed slots must not keep their packets (and data buffers) alive
+        this.queue[this.head++] = undefined;
+      }
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       if (p !== undefined) {
         this.wake(this.writers);
         yield p;

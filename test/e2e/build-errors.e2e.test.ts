@@ -1,0 +1,119 @@
+// Failing builds and bad input: exit codes (cli.md §6), one clear error line, and nothing left on disk.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { BASE_IMAGE, describeRun, e2eSuite, randomName, TEST_TIMEOUT, writeTree, type RunResult } from './helpers.js';
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('ERROR: '));
+
+e2eSuite('build: failing RUN', (ctx) => {
+  it('exits 1 with the error block, the daemon message and no result files', { timeout: TEST_TIMEOUT }, async () => {
+    const nonce = randomName();
+    const dir = await ctx.tmp('failing');
+    await writeTree(dir, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo before-${nonce}\nRUN echo output-${nonce} && exit 3\n` });
+    const out = await ctx.tmp('failing-out');
+    const iidfile = join(out, 'iid');
+    const metadataFile = join(out, 'metadata.json');
+    const r = await ctx.buildx(['build', '--progress=plain', '--iidfile', iidfile, '--metadata-file', metadataFile, dir], { timeoutMs: 120_000 });
+    assert.equal(r.code, 1, `a failing RUN exits 1, not the step's code: ${describeRun(r)}`);
+    assert.equal(r.stdout.length, 0);
+    const cmd = `RUN echo output-${nonce} && exit 3`;
+    // The error block after the progress: framed vertex name with its last log lines.
+    const block = new RegExp(`\\n------\\n > \\[\\d+/\\d+\\] ${cmd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\n(?:\\d+\\.\\d+ .*\\n)*------\\n`);
+    assert.match(r.stderr, block);
+    assert.match(r.stderr, new RegExp(`\\n------\\n > [^\\n]*:\\n\\d+\\.\\d+ output-${nonce}\\n`), 'the failing step\'s log is repeated in the block');
+    const errs = errorLines(r.stderr);
+    assert.equal(errs.length, 1, `one ERROR line: ${r.stderr}`);
+    assert.match(errs[0]!, /^ERROR: failed to build: failed to solve: .*exit code: 3$/);
+    assert.ok(r.stderr.endsWith(`${errs[0]}\n`), 'the ERROR line comes last');
+    // Engines that send source locations get the Dockerfile excerpt above ERROR, marking the failing line.
+    if (/\nDockerfile:\d+\n/.test(r.stderr)) {
+      assert.match(r.stderr, new RegExp(`>>> +${cmd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    assert.ok(!existsSync(iidfile), 'no iidfile after a failed build');
+    assert.ok(!existsSync(metadataFile), 'no metadata file after a failed build');
+  });
+});
+
+interface BadCase {
+  name: string;
+  /** Arguments after `build`; CTX is replaced by a valid context directory. */
+  args: string[];
+  /** Must appear in the one error line. */
+  message: RegExp;
+  /** Exit code through `docker buildx` (standalone is always 1). */
+  pluginCode: number;
+  env?: Record<string, string>;
+  /** Docker global flags for the plugin run (instead of `env`). */
+  dockerGlobals?: string[];
+  /** The case itself sets an output, so no extra `-o` run. */
+  ownsOutput?: boolean;
+  /** Whether the context holds a broken Dockerfile. */
+  brokenDockerfile?: boolean;
+}
+
+const CASES: BadCase[] = [
+  { name: 'unknown flag', args: ['--no-such-flag', 'CTX'], message: /unknown flag: --no-such-flag/, pluginCode: 125 },
+  { name: 'bad flag value (--shm-size)', args: ['--shm-size', 'lots', 'CTX'], message: /"?lots"?/, pluginCode: 125 },
+  { name: 'empty output type', args: ['-o', 'type=', 'CTX'], message: /type is required for output/, pluginCode: 1, ownsOutput: true },
+  { name: 'output without type', args: ['-o', 'dest=OUT,compression=gzip', 'CTX'], message: /type is required for output/, pluginCode: 1, ownsOutput: true },
+  { name: 'unknown output type', args: ['-o', 'type=nosuchexporter,dest=OUT', 'CTX'], message: /nosuchexporter/, pluginCode: 1, ownsOutput: true },
+  { name: 'malformed platform', args: ['--platform', 'linux/', 'CTX'], message: /"linux\/"/, pluginCode: 1 },
+  { name: 'missing context directory', args: ['MISSING'], message: /unable to prepare context: path ".*no-such-context-dir.*" not found/, pluginCode: 1 },
+  { name: 'unknown builder', args: ['--builder', 'nope', 'CTX'], message: /no builder "nope" found/, pluginCode: 1 },
+  { name: 'Dockerfile syntax error', args: ['CTX'], message: /unknown instruction: BOGUSINSTRUCTION/i, pluginCode: 1, brokenDockerfile: true },
+  {
+    name: 'unreachable daemon', args: ['CTX'], message: /Cannot connect to the Docker daemon at unix:\/\/\/nonexistent-e2e\.sock/, pluginCode: 1,
+    env: { DOCKER_HOST: 'unix:///nonexistent-e2e.sock' }, dockerGlobals: ['-H', 'unix:///nonexistent-e2e.sock'],
+  },
+];
+
+e2eSuite('build: bad input', (ctx) => {
+  for (const c of CASES) {
+    for (const mode of ['standalone', 'standalone -o local', 'plugin'] as const) {
+      if (mode === 'standalone -o local' && c.ownsOutput) continue;
+      it(`${c.name} (${mode})`, { timeout: TEST_TIMEOUT }, async () => {
+        const dir = await ctx.tmp('bad');
+        await writeTree(dir, {
+          Dockerfile: c.brokenDockerfile ? `FROM ${BASE_IMAGE}\nBOGUSINSTRUCTION foo\n` : `FROM ${BASE_IMAGE}\nRUN echo fine\n`,
+        });
+        const out = await ctx.tmp('bad-out');
+        const iidfile = join(out, 'iid');
+        const metadataFile = join(out, 'metadata.json');
+        const outDir = join(out, 'dest');
+        const args = c.args.map((a) => a === 'CTX' ? dir : a === 'MISSING' ? join(out, 'no-such-context-dir') : a.replace('OUT', outDir));
+        const extra = mode === 'standalone -o local'
+          ? ['-o', `type=local,dest=${outDir}`, '--metadata-file', metadataFile]
+          : ['--iidfile', iidfile, '--metadata-file', metadataFile];
+        // Put our extra flags first so positional/flag order of the case is kept.
+        const full = ['build', '--progress=plain', ...extra, ...args];
+        let r: RunResult;
+        if (mode === 'plugin') {
+          r = await ctx.docker([...(c.dockerGlobals ?? []), 'buildx', ...full], { env: c.dockerGlobals ? {} : c.env, timeoutMs: 60_000 });
+        } else {
+          r = await ctx.buildx(full, { env: c.env, timeoutMs: 60_000 });
+        }
+        const want = mode === 'plugin' ? c.pluginCode : 1;
+        assert.equal(r.code, want, `exit ${want} expected: ${describeRun(r)}`);
+        assert.equal(r.stdout.length, 0, `nothing on stdout: ${describeRun(r)}`);
+        if (want === 125) {
+          // docker/cli's StatusError shape: the message, usage, and a pointer to --help; no ERROR: prefix.
+          const first = r.stderr.split('\n')[0]!;
+          assert.match(first, c.message, describeRun(r));
+          assert.doesNotMatch(first, /^ERROR:/);
+          assert.match(r.stderr, /\nUsage: {2}docker buildx build \[OPTIONS\] PATH \| URL \| -\n/);
+          assert.match(r.stderr, /Run 'docker buildx build --help' for more information\n$/);
+        } else {
+          const errs = errorLines(r.stderr);
+          assert.equal(errs.length, 1, `exactly one ERROR line: ${describeRun(r)}`);
+          assert.match(errs[0]!, c.message);
+          assert.ok(r.stderr.endsWith(`${errs[0]}\n`), `the ERROR line comes last: ${describeRun(r)}`);
+        }
+        assert.ok(!existsSync(iidfile), 'no iidfile written');
+        assert.ok(!existsSync(metadataFile), 'no metadata file written');
+        assert.ok(!existsSync(outDir), 'no output directory created');
+      });
+    }
+  }
+}, { concurrency: 4 });
