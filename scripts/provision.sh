@@ -26,10 +26,12 @@
 # State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
 # Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
 # Environment: TSBUILDX_STATE, DOCKERD_WAIT (s, default 90), PROVISION_LOCK_WAIT (s, default 1800).
+# shellcheck disable=SC2317  # functions are called indirectly (c_$component, traps)
 set -Eeuo pipefail
 umask 022
 export PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
+unset DOCKER_HOST DOCKER_CONTEXT   # always the local engine
 
 STATE=${TSBUILDX_STATE:-/var/lib/tsbuildx-env}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +47,7 @@ RUNC=/usr/sbin/runc
 DAEMON_JSON=/etc/docker/daemon.json
 LABEL_ROOTFS=org.tsbuildx.rootfs.sha256
 LABEL_INPUTS=org.tsbuildx.inputs.sha256
+RECIPE_ROOTFS=1           # bump when make_rootfs_tar changes (forces new tars)
 RECIPE_BUILDKIT_IMAGE=1   # bump when the buildkit image's recipe changes (forces a rebuild)
 ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base"
 DEFAULT_COMPONENTS="docker base-images registry"
@@ -92,7 +95,7 @@ ours() {  # ours NAME: the process recorded in $RUN/NAME.pid is alive and runs t
 start_bg() {  # start_bg NAME PROGRAM ARGS...: detached, output to $LOGS/NAME.log, pid to $RUN/NAME.pid
   local n=$1; shift
   printf '\n==== %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOGS/$n.log"
-  setsid nohup "$@" >>"$LOGS/$n.log" 2>&1 </dev/null &
+  setsid nohup "$@" >>"$LOGS/$n.log" 2>&1 </dev/null 9>&- &   # fd 9 is the lock: not for daemons
   echo $! >"$RUN/$n.pid"
   readlink -f "$1" >"$RUN/$n.exe"
   log "started $n (pid $!): $*"
@@ -148,9 +151,9 @@ apt_install() {  # apt_install PKG...: installs the missing ones; package script
     chmod 755 /usr/sbin/policy-rc.d
     CREATED_POLICY_RC=1
   fi
-  run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
+  run env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -q --no-install-recommends "${missing[@]}" || rc=$?
   if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
-  [ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed"
+  [ "$rc" -eq 0 ] || die "apt-get install ${missing[*]} failed"
   INSTALLED="$INSTALLED ${missing[*]}"
 }
 note_installed() {  # appends what apt_install installed to the caller's $note (bash locals are dynamic)
@@ -200,11 +203,12 @@ ensure_cgroups() {  # dockerd needs cgroups mounted; a machine without an init t
   fi
 }
 start_dockerd() {
-  local p
+  local p rc=0
   p=$(pgrep -x dockerd | head -n1 || true)
-  [ -z "$p" ] || die "a dockerd (pid $p) runs but does not answer; stop it first"
-  start_bg dockerd /usr/sbin/dockerd
-  local rc=0
+  if [ -n "$p" ] && ! { ours dockerd && [ "$p" = "$(pid_of dockerd)" ]; }; then
+    die "a dockerd (pid $p) not started by this script runs but does not answer; stop it first"
+  fi
+  [ -n "$p" ] || start_bg dockerd /usr/sbin/dockerd   # else ours, still starting: wait for it
   wait_until "${DOCKERD_WAIT:-90}" dockerd docker_answers || rc=$?
   if [ $rc -ne 0 ]; then
     log_tail dockerd
@@ -218,14 +222,17 @@ restart_dockerd() {  # restart_dockerd PID
   rm -f "$RUN/dockerd.pid" "$RUN/dockerd.exe"
   start_dockerd
 }
-privileged_check() {
+PRIV_CHECKED=0
+privileged_check() {  # once per run
+  [ "$PRIV_CHECKED" = 1 ] && return 0
   local out
   out=$(timeout 60 docker run --rm --privileged busybox:local true 2>&1) ||
     die "privileged container failed (is runc-capfix the default runtime?): $out"
+  PRIV_CHECKED=1
 }
 c_docker() {
   local note="" pid legacy
-  apt_install docker.io jq
+  apt_install docker.io jq procps
   note_installed
   ensure_cgroups
   install_file "$FILES/runc-capfix" "$CAPFIX" 755 && note+="runc-capfix installed; "
@@ -287,7 +294,10 @@ ensure_busybox() {  # the amd64 busybox (installed package) and the arm64 one (e
   BUSYBOX_DONE=1
 }
 make_rootfs_tar() {  # make_rootfs_tar BUSYBOX OUT: busybox at /bin/busybox, applet symlinks, /etc, /tmp
-  local bb=$1 out=$2 d a
+  local bb=$1 out=$2 d a key
+  # inputs unchanged since the tar was written: nothing to do (a rebuild costs ~1 s of forks)
+  key="$RECIPE_ROOTFS $(sha "$bb") $(sha "$BB_AMD64")"
+  if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ]; then return 1; fi
   d=$(mktemp -d "$TMPD/work.rootfs.XXXXXX")
   mkdir -p "$d/bin" "$d/etc" "$d/tmp" "$d/root" "$d/sbin" "$d/usr/bin" "$d/usr/sbin" "$d/var"
   install -m 755 "$bb" "$d/bin/busybox"
@@ -303,6 +313,7 @@ make_rootfs_tar() {  # make_rootfs_tar BUSYBOX OUT: busybox at /bin/busybox, app
   chmod 1777 "$d/tmp"; chmod 700 "$d/root"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=gnu -C "$d" -cf "$out.tmp" .
   rm -rf "$d" "$d.applets"
+  echo "$key" >"$out.key"
   if [ -f "$out" ] && cmp -s "$out.tmp" "$out"; then rm -f "$out.tmp"; return 1; fi
   mv -f "$out.tmp" "$out"
   log "wrote $out"
@@ -346,7 +357,7 @@ c_base_images() {
 registry_answers() { curl -fs -m 3 -o /dev/null "http://$REGISTRY/v2/"; }
 c_registry() {
   local note="" cfg=$STATE/registry/config.yml listener
-  apt_install docker-registry curl
+  apt_install docker-registry curl iproute2
   note_installed
   if registry_answers; then
     if ours registry; then
@@ -397,8 +408,10 @@ tool_version_ok() {  # tool_version_ok BIN VERSION ARGS...
 }
 go_build() {  # go_build MODDIR VERSION_VAR VERSION PKG OUT
   local dir=$1 var=$2 ver=$3 pkg=$4 out=$5
-  (cd "$dir" && run env CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w -X $var=$ver" -o "$out.new" "$pkg") ||
+  if ! (cd "$dir" && run env CGO_ENABLED=0 "$GO" build -trimpath -ldflags "-s -w -X $var=$ver" -o "$out.new" "$pkg"); then
+    rm -rf "$dir"   # the next run starts the scratch module afresh
     die "go build $pkg failed"
+  fi
   mv -f "$out.new" "$out"
 }
 scratch_module() {  # scratch_module DIR MODULE@VERSION PKG...: a throwaway module requiring PKG@VERSION
@@ -449,7 +462,7 @@ buildkit_image_files() {
   [ -d /usr/share/git-core ] && printf '%s %s\n' /usr/share/git-core /usr/share/git-core
   # shared libraries of runc and of every git program, at the paths the loader looks them up
   { ldd "$RUNC"; find /usr/bin/git /usr/lib/git-core -type f -perm -u+x -exec ldd {} + 2>/dev/null || true; } |
-    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u |
+    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $2 ~ /^\(0x/ {print $1}' | sort -u |
     while read -r l; do printf '%s %s\n' "$(readlink -f "$l")" "$l"; done
 }
 c_buildkit_image() {
@@ -607,7 +620,7 @@ do_stop() {
     rc=0; stop_ours "$n" 60 || rc=$?
     case $rc in 0) out+=("$n stopped") ;; 1) die "$n (pid $(pid_of "$n")) did not stop" ;; esac
   done
-  if [ ${#out[@]} -eq 0 ]; then say "stop: nothing of ours was running"; else say "stop: $(IFS=,; echo "${out[*]}" | sed 's/,/, /g')"; fi
+  if [ ${#out[@]} -eq 0 ]; then say "stop: nothing of ours was running"; else say "stop: $(printf '%s, ' "${out[@]}" | sed 's/, $//')"; fi
 }
 deps_of() {
   case $1 in
@@ -617,21 +630,27 @@ deps_of() {
   esac
 }
 usage() {
-  sed -n '2,/^set -Eeuo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+  sed -n '2,/^# shellcheck/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
 
 main() {
   [ "$(id -u)" = 0 ] || die "must run as root"
   local args=("$@") want=() c d sel
-  [ ${#args[@]} -gt 0 ] || args=($DEFAULT_COMPONENTS)
+  [ ${#args[@]} -gt 0 ] || read -ra args <<<"$DEFAULT_COMPONENTS"
   case ${args[0]} in -h | --help | help) usage; exit 0 ;; esac
   mkdir -p "$STATE" "$BIN" "$LOGS" "$RUN" "$TMPD"
   exec 9>"$STATE/provision.lock"
+  if [ "${args[0]}" = stop ]; then  # an explicit stop waits a little for a running provision.sh, not long
+    CUR=stop
+    flock -w 10 9 || log "stop: $STATE/provision.lock is held; stopping anyway"
+    log "==== provision.sh stop"
+    do_stop
+    exit 0
+  fi
   flock -w "${PROVISION_LOCK_WAIT:-1800}" 9 || die "another provision.sh holds $STATE/provision.lock"
   log "==== provision.sh ${args[*]}"
-  if [ "${args[0]}" = stop ]; then CUR=stop; do_stop; exit 0; fi
   for c in "${args[@]}"; do
-    if [ "$c" = all ]; then want+=($ALL_COMPONENTS); continue; fi
+    if [ "$c" = all ]; then read -ra d <<<"$ALL_COMPONENTS"; want+=("${d[@]}"); continue; fi
     [[ " $ALL_COMPONENTS " == *" $c "* ]] || { echo "unknown component: $c (components: $ALL_COMPONENTS, all, stop)" >&2; exit 2; }
     want+=("$c")
     for d in $(deps_of "$c"); do want+=("$d"); done
@@ -652,4 +671,4 @@ main() {
   write_env
   say "env:            . $STATE/env.sh  # TSBUILDX_STATE=$STATE TSBUILDX_BIN=$BIN BUILDKITD=$BIN/buildkitd BUILDCTL=$BIN/buildctl REFERENCE_BUILDX=$BIN/buildx TSBUILDX_REGISTRY=$REGISTRY"
 }
-main "$@"
+main "$@"; exit $?   # one line: bash has read it all before running it, even if this file changes

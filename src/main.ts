@@ -32,7 +32,7 @@ function printError(err: unknown, plugin: boolean, rootPath: string): number {
   }
   if (err instanceof Error && err.message.startsWith('command ') && err.message.includes(' not found')) {
     const cmd = /^command (\S+) not found/.exec(err.message)?.[1] ?? '';
-    process.stderr.write(plugin ? `ERROR: unknown command: "${cmd}"\n` : `ERROR: unknown command "${cmd}" for "${rootPath}"\n`);
+    process.stderr.write(`ERROR: unknown command: "${cmd}"\n`);
     return 1;
   }
   const e = toBuildxError(err);

@@ -39,7 +39,7 @@ export function truncatePlatforms(list: string[], max = 4): string {
     const g = groups.get(k)!;
     if (g.length === 1) return g[0]!;
     const star = g.some((p) => p.endsWith('*')) ? '*' : '';
-    return `${g[0]!.replace(/\*$/, '')}${star} (+${g.length - 1})`;
+    return `${k}${star} (+${g.length})`;
   });
   let text = shown.join(', ');
   const rest = ordered.slice(max).reduce((n, k) => n + groups.get(k)!.length, 0);

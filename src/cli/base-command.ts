@@ -28,7 +28,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected noArgs(args: string[]): void {
-    if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
+    if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires 0 arguments`);
   }
 
   protected maxArgs(args: string[], n: number): void {

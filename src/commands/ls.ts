@@ -5,7 +5,7 @@ import { parseGoDuration } from '../util/duration.js';
 
 export default class Ls extends BaseCommand {
   static override summary = 'List builder instances';
-  static override use = 'ls [OPTIONS]';
+  static override use = 'ls';
   static override strict = false;
   static override flags = {
     format: Flags.string({ default: 'table', description: 'Format the output' }),

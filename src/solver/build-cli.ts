@@ -1,11 +1,11 @@
 // `build` from command-line values: parse and check every option first (bad input changes nothing on
 // disk), pick the builder, then run the build with the chosen progress renderer and write the results.
 import { rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
-import { BuildxError, CanceledError } from '../errors.js';
+import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
 import { createProgressWriter, formatWarnings } from '../progress/index.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from './build.js';
@@ -94,6 +94,8 @@ async function resolveInputs(input: BuildCliInput, stdin: NodeJS.ReadableStream)
   if (fileArg === '-') {
     dockerfile = { kind: 'content', data: await readAllStream(stdin as unknown as AsyncIterable<Buffer>) };
   } else if (fileArg) {
+    // buildx resolves the Dockerfile's directory locally before it talks to the daemon.
+    if (!(await isDirectory(dirname(resolve(fileArg))))) throw new BuildxError(`resolve : lstat ${dirname(resolve(fileArg))}: no such file or directory`);
     dockerfile = { kind: 'file', path: fileArg };
   }
   return { context, dockerfile };
@@ -103,27 +105,36 @@ function warningSummary(progress: ProgressWriter): string {
   return progress.warnings.length ? formatWarnings(progress.warnings) : '';
 }
 
+/** buildx prefixes everything that fails once the builder is chosen. */
+function failedToBuild(err: unknown): never {
+  if (err instanceof CanceledError) throw err;
+  if (err instanceof BuildFailedError) throw new BuildFailedError(`failed to build: ${err.message}`, err.sources, err.exitCode, err.cause ?? err);
+  const e = toBuildxError(err);
+  throw new BuildxError(`failed to build: ${e.message}`, e.exitCode, { cause: err });
+}
+
 export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Promise<BuildCliResult> {
   const env = io.env ?? process.env;
   const stderr = io.stderr ?? process.stderr;
   const stdin = io.stdin ?? process.stdin;
   const signal = io.signal ?? new AbortController().signal;
 
-  // 1. Every option is parsed before anything is touched.
+  // 1. Options are parsed before anything is touched, in buildx's order (its errors are unprefixed).
   const mode = resolveProgressMode({ flag: input.progress, quiet: input.quiet, env: env.BUILDKIT_PROGRESS, stderrIsTTY: Boolean(stderr.isTTY) });
   const buildArgs = withSourceDateEpoch(parseBuildArgs(input.buildArgs, env), env);
   const labels = parseLabels(input.labels);
-  for (const t of input.tags) parseTag(t);
-  const platforms = parsePlatforms(input.platforms.length ? input.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []).map(formatPlatform);
-  const network = parseNetworkMode(input.network ?? 'default');
+  let shmSize = 0;
+  try {
+    shmSize = input.shmSize ? parseShmSize(input.shmSize) : 0;
+  } catch (err) {
+    throw new BuildxError(`invalid argument "${input.shmSize}" for "--shm-size" flag: ${(err as Error).message}`);
+  }
+  const outputEntries = parseOutputs(input.outputs);
   const cacheFrom = parseCacheEntries(input.cacheFrom);
   const cacheTo = parseCacheEntries(input.cacheTo);
-  const extraHosts = parseAddHosts(input.addHosts).map(formatAddHost);
-  const shmSize = input.shmSize ? parseShmSize(input.shmSize) : 0;
-  const ulimits = parseUlimits(input.ulimits).map(formatUlimit);
   const secrets = secretSources(parseSecrets(input.secrets), env);
+  const ulimits = parseUlimits(input.ulimits).map(formatUlimit);
   resolveNoCache({ noCache: input.noCache, noCacheFilter: input.noCacheFilter });
-  const outputEntries = parseOutputs(input.outputs);
   checkImageIdFile(outputEntries, input.iidfile);
 
   // 2. The builder.
@@ -131,24 +142,34 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   const node = builder.nodes[0];
   if (!node) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
 
-  const plan = planExports({
-    outputs: outputEntries, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
-    stdoutIsTTY: Boolean((io.stdout ?? process.stdout as NodeJS.WritableStream & { isTTY?: boolean }) && (process.stdout as { isTTY?: boolean }).isTTY),
-    env, platforms,
-  });
-  if (plan.warning) stderr.write(`${plan.warning}\n`);
-  if (input.metadataFile && !(await isDirectory(dirname(input.metadataFile)))) {
-    throw new BuildxError(`failed to write metadata file: open ${input.metadataFile}: no such file or directory`);
+  // 3. Everything else is checked before the first write to disk; failures are "failed to build".
+  let options: BuildOptions;
+  let warning: string | undefined;
+  try {
+    const platforms = parsePlatforms(input.platforms.length ? input.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []).map(formatPlatform);
+    const network = parseNetworkMode(input.network ?? 'default');
+    const extraHosts = parseAddHosts(input.addHosts).map(formatAddHost);
+    for (const t of input.tags) parseTag(t);
+    const plan = planExports({
+      outputs: outputEntries, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
+      stdoutIsTTY: Boolean((io.stdout as { isTTY?: boolean } | undefined ?? process.stdout).isTTY), env, platforms,
+    });
+    warning = plan.warning;
+    if (input.metadataFile && !(await isDirectory(dirname(input.metadataFile)))) {
+      throw new BuildxError(`invalid output path: stat ${dirname(input.metadataFile)}: no such file or directory`);
+    }
+    const inputs = await resolveInputs(input, stdin);
+    options = {
+      ...inputs, target: input.target, buildArgs, labels, noCache: input.noCache, noCacheFilter: input.noCacheFilter,
+      pull: input.pull, platforms, exports: plan.exports, cacheFrom, cacheTo,
+      entitlements: [...input.allow, ...(network === 'host' ? ['network.host'] : [])],
+      networkMode: network, extraHosts, shmSize, ulimits, cgroupParent: input.cgroupParent, secrets,
+    };
+  } catch (err) {
+    failedToBuild(err);
   }
-  const inputs = await resolveInputs(input, stdin);
+  if (warning) stderr.write(`${warning}\n`);
   if (input.iidfile) await rm(input.iidfile, { force: true });
-
-  const options: BuildOptions = {
-    ...inputs, target: input.target, buildArgs, labels, noCache: input.noCache, noCacheFilter: input.noCacheFilter,
-    pull: input.pull, platforms, exports: plan.exports, cacheFrom, cacheTo,
-    entitlements: [...input.allow, ...(network === 'host' ? ['network.host'] : [])],
-    networkMode: network, extraHosts, shmSize, ulimits, cgroupParent: input.cgroupParent, secrets,
-  };
 
   const configDir = buildxConfigDir(env);
   const progress = createProgressWriter({
@@ -165,16 +186,15 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   } catch (err) {
     await progress.close(err);
     if (signal.aborted) throw new CanceledError(err);
-    if (err instanceof BuildFailedError) throw new BuildFailedError(`failed to build: ${err.message}`, err.sources, err.exitCode, err.cause ?? err);
-    throw err;
+    failedToBuild(err);
   }
   await progress.close();
   const warnings = warningSummary(progress);
-  if (warnings && mode !== 'quiet' && mode !== 'rawjson') stderr.write(warnings);
+  if (warnings && mode !== 'quiet' && mode !== 'none' && mode !== 'rawjson') stderr.write(warnings);
 
   if (input.iidfile && result.imageId) await writeFileAtomic(input.iidfile, result.imageId);
   if (input.metadataFile) {
     await writeMetadataFile(input.metadataFile, buildMetadata(result.exporterResponse, { 'buildx.build.ref': `${builder.name}/${node.name}/${result.ref}` }));
   }
-  return { ...result, printImageId: input.quiet };
+  return { ...result, printImageId: mode === 'quiet' };
 }

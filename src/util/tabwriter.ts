@@ -29,5 +29,5 @@ export function tabwrite(lines: string[], opts: TabwriterOptions): string {
       start = end;
     }
   }
-  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[i]![col]!) : cell)).join('').trimEnd() + '\n').join('');
+  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[i]![col]!) : cell)).join('') + '\n').join('');
 }

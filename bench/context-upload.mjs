@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Context upload on the docker driver, tsbuildx beside reference buildx in one run (issue 2):
+// a FILES-file / SIZE_MB context sent by `build`; throughput of the transfer step, whole-build wall,
+// client CPU and peak RSS; then an unchanged rerun (bytes re-sent, wall).
+//   usage: node bench/context-upload.mjs [--files 20000] [--mb 500] [--rounds 2]
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contextTransfer, fmt, referenceBuildx, table, timed, tools } from './lib.mjs';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const FILES = arg('files', 20000);
+const MB = arg('mb', 500);
+const ROUNDS = arg('rounds', 2);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const toolNames = only ? [only] : ['reference', 'tsbuildx'];
+if (toolNames.includes('reference') && !existsSync(referenceBuildx)) {
+  console.error(`reference buildx not found at ${referenceBuildx}: run scripts/provision.sh go-tools`);
+  process.exit(2);
+}
+
+function makeContext() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ctx-'));
+  // The mount keeps the image small: what is measured is the transfer, not a 500 MB layer commit.
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox:local\nRUN --mount=target=/ctx find /ctx -type f | wc -l\n');
+  const per = Math.floor((MB * 1024 * 1024) / FILES);
+  const chunk = randomBytes(1 << 20);
+  for (let i = 0; i < FILES; i++) {
+    const sub = join(dir, `d${i % 100}`, `e${Math.floor(i / 100) % 20}`);
+    if (i < 2000) mkdirSync(sub, { recursive: true });
+    // Distinct content per file (offset into a random block plus the index) so nothing dedups.
+    const off = (i * 7919) % ((1 << 20) - per - 16);
+    const data = Buffer.concat([Buffer.from(`${i}\n`), chunk.subarray(off, off + per)]);
+    writeFileSync(join(sub, `f${i}.bin`), data);
+  }
+  return dir;
+}
+
+function prune() {
+  execFileSync('docker', ['builder', 'prune', '-af'], { stdio: 'ignore' });
+}
+
+async function measure(tool, ctx) {
+  const [cmd, args] = tools[tool](['build', '--progress=rawjson', '--no-cache', ctx]);
+  prune();
+  const cold = await timed(cmd, args);
+  const ct = contextTransfer(cold.stderr);
+  const [cmd2, args2] = tools[tool](['build', '--progress=rawjson', ctx]);
+  const warm = await timed(cmd2, args2);
+  const wt = contextTransfer(warm.stderr);
+  return {
+    throughput: ct.bytes / 1e6 / ct.seconds, bytes: ct.bytes, transfer: ct.seconds, wall: cold.wall, cpu: cold.cpu, rss: cold.rssMB,
+    rerunBytes: wt.bytes, rerunWall: warm.wall,
+  };
+}
+
+const ctx = makeContext();
+console.log(`context: ${FILES} files, ${MB} MB in ${ctx}`);
+const results = { reference: [], tsbuildx: [] };
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const tool of toolNames) results[tool].push(await measure(tool, ctx));
+  }
+} finally {
+  rmSync(ctx, { recursive: true, force: true });
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pick = (tool, k) => (results[tool].length ? median(results[tool].map((x) => x[k])) : NaN);
+const keys = [
+  ['throughput', 'transfer MB/s (higher is better)'],
+  ['transfer', 'transfer step s'],
+  ['wall', 'whole build wall s'],
+  ['cpu', 'client CPU s'],
+  ['rss', 'client peak RSS MB'],
+  ['rerunBytes', 'unchanged rerun: bytes sent'],
+  ['rerunWall', 'unchanged rerun: wall s'],
+];
+const rows = [['metric', 'reference', 'tsbuildx', 'tsbuildx/reference']];
+for (const [k, label] of keys) {
+  const a = pick('reference', k);
+  const b = pick('tsbuildx', k);
+  rows.push([label, fmt(a), fmt(b), a ? fmt(b / a) : '-']);
+}
+console.log(`median of ${ROUNDS} rounds, each tool cold (build cache pruned) then an unchanged rerun`);
+console.log(table(rows));

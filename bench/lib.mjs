@@ -1,0 +1,66 @@
+// Shared bench helpers: run a build command under GNU time, parse its rawjson progress, print tables.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const state = process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env';
+export const referenceBuildx = process.env.REFERENCE_BUILDX ?? join(state, 'bin/buildx');
+
+/** The two tools, run the same way: standalone binary with the same environment. */
+export const tools = {
+  reference: (args) => [referenceBuildx, args],
+  tsbuildx: (args) => [process.execPath, [join(repo, 'bin/run.js'), ...args]],
+};
+
+/** Runs a command under /usr/bin/time; returns wall/user/sys seconds, peak RSS (kB) and output. */
+export function timed(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const tfile = join(dir, 'time');
+    const t0 = process.hrtime.bigint();
+    const p = spawn('/usr/bin/time', ['-o', tfile, '-f', '%U %S %M', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    const out = [];
+    const err = [];
+    p.stdout.on('data', (d) => out.push(d));
+    p.stderr.on('data', (d) => err.push(d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const [user, sys, rss] = readFileSync(tfile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      rmSync(dir, { recursive: true, force: true });
+      const stderr = Buffer.concat(err).toString();
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}`));
+      else resolve({ wall, cpu: user + sys, rssMB: rss / 1024, stdout: Buffer.concat(out).toString(), stderr });
+    });
+  });
+}
+
+const ns = (t) => {
+  const m = /^(.*?)(?:\.(\d+))?Z$/.exec(t);
+  return BigInt(Date.parse(`${m[1]}Z`)) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
+};
+
+/** From a rawjson stream: bytes and seconds of the context transfer (the `transferring context` status). */
+export function contextTransfer(rawjson) {
+  let best;
+  for (const line of rawjson.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const s = JSON.parse(line);
+    for (const st of s.statuses ?? []) {
+      if (!st.id.startsWith('transferring context')) continue;
+      if (!best || (st.current ?? 0) >= best.current) best = { current: st.current ?? 0, started: st.started, completed: st.completed ?? st.timestamp };
+    }
+  }
+  if (!best) return { bytes: 0, seconds: 0 };
+  return { bytes: best.current, seconds: Number(ns(best.completed) - ns(best.started)) / 1e9 };
+}
+
+export function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ')).join('\n');
+}
+
+export const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
