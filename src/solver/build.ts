@@ -203,9 +203,11 @@ async function pumpStatus(client: BuildkitClient, ref: string, progress: Progres
   const onAbort = () => ac.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   let idle: NodeJS.Timeout | undefined;
+  let ended = false;
   const arm = () => {
     clearTimeout(idle);
-    idle = setTimeout(() => ac.abort(), STATUS_DRAIN_IDLE_MS);
+    // The stream may end before Solve returns: then there is nothing left to wait for.
+    if (!ended) idle = setTimeout(() => ac.abort(), STATUS_DRAIN_IDLE_MS);
   };
   let finished = false;
   // The rejection itself is handled by the caller; this derived promise must not go unhandled.
@@ -222,6 +224,7 @@ async function pumpStatus(client: BuildkitClient, ref: string, progress: Progres
     // while the build itself is still running.
     if (!ac.signal.aborted && !finished) throw err;
   } finally {
+    ended = true;
     clearTimeout(idle);
     signal.removeEventListener('abort', onAbort);
   }

@@ -74,4 +74,3 @@ e2eSuite('docker CLI plugin', (ctx) => {
     assert.ok(!existsSync(join(home, '.docker', 'buildx')), 'nothing under $HOME/.docker/buildx');
   });
 });
-});

@@ -5,7 +5,7 @@
 // FILE_WORKERS × CHUNK_SIZE plus what the transport buffers, whatever the size of the context.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 
 import type { PacketChannel, SendStats } from './diffcopy.js';
 import { describeError, raceTimeout } from './diffcopy-util.js';
@@ -146,7 +146,47 @@ export async function sendDirectory(
   }
 }
 
+/** Files up to this size are read synchronously: three thread-pool round trips cost more than the read. */
+const SYNC_READ_MAX = 256 * 1024;
+
+function readSmallFile(abs: string, size: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    // One byte more than expected reveals a file that grew since the walk.
+    const buf = Buffer.allocUnsafe(size + 1);
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n === buf.length) return undefined;
+    }
+    return buf.subarray(0, n);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function sendFile(id: number, ref: FileRef, ch: PacketChannel, stats: SendStats, signal: AbortSignal): Promise<void> {
+  if (ref.size <= SYNC_READ_MAX) {
+    const data = readSmallFile(ref.abs, ref.size);
+    if (data !== undefined) {
+      signal.throwIfAborted();
+      if (data.length) {
+        stats.bytesSent += data.length;
+        await ch.send({ type: PacketType.DATA, id, data });
+      }
+      await ch.send({ type: PacketType.DATA, id });
+      return;
+    }
+  }
   let fh: FileHandle | undefined;
   try {
     fh = await open(ref.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
