@@ -33,7 +33,9 @@ export async function sendDirectory(
   opts: WalkOptions & { signal?: AbortSignal },
   ch: PacketChannel,
 ): Promise<SendStats> {
-  const stats: SendStats = { entries: 0, files: 0, filesSent: 0, bytesSent: 0 };
+  const stats: SendStats = {
+    entries: 0, files: 0, filesSent: 0, bytesSent: 0, excluded: 0, excludePatterns: opts.excludePatterns?.length ?? 0,
+  };
   // Stops the walk and the readers once the outcome is known, whoever decided it.
   const stop = new AbortController();
   const onAbort = (): void => fail(opts.signal!.reason, true);
@@ -79,7 +81,8 @@ export async function sendDirectory(
 
   const walk = async (): Promise<void> => {
     let id = 0;
-    for await (const { stat, absPath } of walkDirectory(root, { ...opts, signal: stop.signal })) {
+    // the walk counts into `stats` directly, so the count is complete once the walk is
+    for await (const { stat, absPath } of walkDirectory(root, { ...opts, signal: stop.signal, counters: stats })) {
       // registered before the STAT goes out: the REQ may come back before `send` resolves
       if (isRegularMode(stat.mode)) {
         files.set(id, { abs: absPath, size: stat.size });

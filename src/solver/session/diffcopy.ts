@@ -7,7 +7,7 @@
 
 import type { Packet } from './packet.js';
 
-export type { WalkOptions } from './fswalk.js';
+export type { WalkCounters, WalkOptions } from './fswalk.js';
 export { sendDirectory } from './diffcopy-send.js';
 export { receiveDirectory } from './diffcopy-receive.js';
 
@@ -33,6 +33,16 @@ export interface SendStats {
   filesSent: number;
   /** File content bytes sent. */
   bytesSent: number;
+  /**
+   * Entries left out because an exclude pattern matched (see WalkCounters.excluded in fswalk.ts: a
+   * directory pruned whole counts once, its contents are not counted).
+   */
+  excluded: number;
+  /**
+   * Exclude patterns the receiver asked for (the .dockerignore rules); 0 when it sent none, which tells
+   * "no .dockerignore" apart from "nothing matched".
+   */
+  excludePatterns: number;
 }
 
 export interface ReceiveStats {

@@ -24,6 +24,21 @@ export interface WalkOptions {
   followPaths?: string[];
 }
 
+/**
+ * Tallies the walk keeps for reporting (the end-of-build summary); incremented in place, so the caller
+ * reads them once the walk is over.
+ */
+export interface WalkCounters {
+  /**
+   * Entries not sent because an exclude pattern (the .dockerignore rules) matched them, unless the include
+   * patterns had already dropped them. A directory pruned as a whole counts once: its contents are never
+   * listed, which is what makes pruning cheap, so they are not counted either. A matched directory the
+   * walk still looks inside (an exception pattern might re-include something below it) counts once if
+   * nothing below it is kept, and the excluded entries below it count one by one.
+   */
+  excluded: number;
+}
+
 export interface WalkEntry {
   stat: FsStat;
   absPath: string;
@@ -130,6 +145,8 @@ interface Frame {
   excludeInfo: MatchInfo;
   /** Names that could not be decoded as UTF-8 (only known when the listing contained U+FFFD). */
   undecodable: Set<string> | undefined;
+  /** Matched by an exclude pattern: counted as excluded when left without emitting it. */
+  excluded: boolean;
 }
 
 function errno(err: unknown): string | undefined {
@@ -155,8 +172,12 @@ const YIELD_EVERY_MS = 8;
  * Walks `root` (symlinks in the root path are resolved first) and yields every kept entry in send order.
  * Throws for a missing root, bad patterns, and unreadable directories that are not filtered out.
  */
-export async function* walkDirectory(root: string, opts: WalkOptions & { signal?: AbortSignal } = {}): AsyncGenerator<WalkEntry> {
+export async function* walkDirectory(
+  root: string,
+  opts: WalkOptions & { signal?: AbortSignal; counters?: WalkCounters } = {},
+): AsyncGenerator<WalkEntry> {
   const signal = opts.signal;
+  const counters = opts.counters ?? { excluded: 0 };
   signal?.throwIfAborted();
   let realRoot: string;
   try {
@@ -170,7 +191,7 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
 
   const top = readNames(realRoot);
   const stack: Frame[] = [
-    { rel: '', abs: realRoot, ...top, next: 0, stat: undefined, emitted: true, includeInfo: [], excludeInfo: [] },
+    { rel: '', abs: realRoot, ...top, next: 0, stat: undefined, emitted: true, includeInfo: [], excludeInfo: [], excluded: false },
   ];
   let lastYield = Date.now();
   let sinceCheck = 0;
@@ -179,6 +200,7 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
     const frame = stack[stack.length - 1];
     if (frame.next >= frame.names.length) {
       stack.pop();
+      if (frame.excluded && !frame.emitted) counters.excluded++;
       continue;
     }
     if (++sinceCheck >= 64) {
@@ -208,6 +230,8 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
     const isDir = st?.isDirectory() ?? false;
 
     let skip = false;
+    // excluded by the exclude patterns rather than left out by the include patterns: what gets counted
+    let excluded = false;
     let includeInfo: MatchInfo = [];
     let excludeInfo: MatchInfo = [];
     if (filter.include) {
@@ -222,20 +246,30 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
       const r = matchOrThrow(filter.exclude, rel, frame.excludeInfo, 'excludepatterns');
       excludeInfo = r.info;
       if (r.matched) {
+        excluded = !skip;
         if (isDir && filter.onlyPrefixExcludeExceptions) {
-          if (!filter.exclude.hasExclusions || !couldMatchBelow(filter.exclude, rel, true)) continue;
+          if (!filter.exclude.hasExclusions || !couldMatchBelow(filter.exclude, rel, true)) {
+            if (excluded) counters.excluded++;
+            continue;
+          }
         }
         skip = true;
       }
     }
 
     if (undecodable) {
-      if (skip) continue;
+      if (skip) {
+        if (excluded) counters.excluded++;
+        continue;
+      }
       throw new Error(`unsupported file name in ${frame.abs}: not valid UTF-8 (${JSON.stringify(name)})`);
     }
 
     // a skipped non-directory is never sent, not even lazily
-    if (skip && !isDir) continue;
+    if (skip && !isDir) {
+      if (excluded) counters.excluded++;
+      continue;
+    }
     const stat = makeStat(rel, abs, st!);
     if (!skip) {
       // ancestors that were filtered out themselves still have to precede a kept descendant
@@ -256,10 +290,13 @@ export async function* walkDirectory(root: string, opts: WalkOptions & { signal?
       } catch (err) {
         const code = errno(err);
         if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-        if (skip && (code === 'EACCES' || code === 'EPERM')) continue;
+        if (skip && (code === 'EACCES' || code === 'EPERM')) {
+          if (excluded) counters.excluded++;
+          continue;
+        }
         throw new Error(`open ${abs}: ${errnoText(err)}`, { cause: err });
       }
-      stack.push({ rel, abs, ...listing, next: 0, stat, emitted: !skip, includeInfo, excludeInfo });
+      stack.push({ rel, abs, ...listing, next: 0, stat, emitted: !skip, includeInfo, excludeInfo, excluded });
     }
   }
 }
