@@ -4,7 +4,6 @@
 // client CPU and peak RSS; then an unchanged rerun (bytes re-sent, wall).
 //   usage: node bench/context-upload.mjs [--files 20000] [--mb 500] [--rounds 2]
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,17 +40,19 @@ function makeContext() {
   return dir;
 }
 
-function prune() {
-  execFileSync('docker', ['builder', 'prune', '-af'], { stdio: 'ignore' });
-}
-
+/**
+ * A fresh buildx state dir gives a fresh node id, so the context's shared key is new and the daemon has
+ * nothing to diff against: every file is sent. (Pruning the engine's cache instead can crash dockerd
+ * 20.10 while other builds run.) The rerun reuses the dir, so only changes would be sent.
+ */
 async function measure(tool, ctx) {
+  const env = { BUILDX_CONFIG: mkdtempSync(join(tmpdir(), 'bench-bx-')) };
   const [cmd, args] = tools[tool](['build', '--progress=rawjson', '--no-cache', ctx]);
-  prune();
-  const cold = await timed(cmd, args);
+  const cold = await timed(cmd, args, { env });
   const ct = contextTransfer(cold.stderr);
   const [cmd2, args2] = tools[tool](['build', '--progress=rawjson', ctx]);
-  const warm = await timed(cmd2, args2);
+  const warm = await timed(cmd2, args2, { env });
+  rmSync(env.BUILDX_CONFIG, { recursive: true, force: true });
   const wt = contextTransfer(warm.stderr);
   return {
     throughput: ct.bytes / 1e6 / ct.seconds, bytes: ct.bytes, transfer: ct.seconds, wall: cold.wall, cpu: cold.cpu, rss: cold.rssMB,

@@ -5,7 +5,8 @@ import { setInvocation } from './cli/invocation.js';
 import { installSignalHandlers } from './cli/signals.js';
 import { BuildxError, StatusError, toBuildxError } from './errors.js';
 
-function cobraFlagError(err: Error & { flags?: string[] }): string | undefined {
+function cobraFlagError(err: Error & { flags?: string[]; flagMessage?: string }): string | undefined {
+  if (typeof err.flagMessage === 'string') return err.flagMessage;
   const name = err.constructor?.name;
   if (name === 'NonExistentFlagsError' && err.flags?.length) {
     const f = err.flags[0]!;

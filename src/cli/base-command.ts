@@ -38,7 +38,7 @@ export abstract class BaseCommand extends Command {
   // Errors are printed once, by main(), with buildx's exit codes; flag errors learn their command here.
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
     const name = err.constructor?.name ?? '';
-    if (/^(NonExistentFlagsError|FlagInvalidOptionError|FailedFlagValidationError|CLIParseError)$/.test(name) || /^Flag --\S+ expects a value/.test(err.message)) {
+    if (/^(NonExistentFlagsError|FlagInvalidOptionError|FailedFlagValidationError|CLIParseError|FlagValueError)$/.test(name) || /^Flag --\S+ expects a value/.test(err.message)) {
       Object.assign(err, { usageLine: `${invocation().rootPath} ${(this.constructor as typeof BaseCommand).use}`, commandPath: this.commandPath() });
     }
     throw err;

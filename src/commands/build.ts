@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { rootSignal } from '../cli/signals.js';
 import { buildFromCli } from '../solver/build-cli.js';
+import { parseShmSize, parseUlimit } from '../solver/flags/index.js';
+import { checkedString, FlagValueError } from '../cli/flag-value.js';
 
 const many = (description: string, char?: 'f' | 't' | 'o' | 'q') => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description, ...(char ? { char } : {}) });
 
@@ -33,11 +35,21 @@ export default class Build extends BaseCommand {
     push: Flags.boolean({ description: 'Shorthand for "--output=type=registry"' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the build output and print image ID on success' }),
     secret: many('Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")'),
-    'shm-size': Flags.string({ description: 'Shared memory size for build containers' }),
+    'shm-size': checkedString('shm-size', parseShmSize, { description: 'Shared memory size for build containers' }),
     ssh: many('SSH agent socket or keys to expose to the build'),
     tag: many('Image identifier (format: "[registry/]repository[:tag]")', 't'),
     target: Flags.string({ description: 'Set the target build stage to build' }),
-    ulimit: many('Ulimit options'),
+    ulimit: Flags.custom<string>({
+      multiple: true, multipleNonGreedy: true, default: [], description: 'Ulimit options',
+      parse: async (input) => {
+        try {
+          parseUlimit(input);
+        } catch (err) {
+          throw new FlagValueError(`invalid argument "${input}" for "--ulimit" flag: ${(err as Error).message}`);
+        }
+        return input;
+      },
+    })(),
   };
 
   async run(): Promise<void> {

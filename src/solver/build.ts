@@ -2,7 +2,7 @@
 // status stream fed to the progress writer and exporter outputs delivered through the session.
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildkitClient } from '../buildkit/client.js';
 import type { Driver } from '../drivers/driver.js';
@@ -147,6 +147,9 @@ async function prepareInputs(opts: BuildOptions, sessionUrlHost: string): Promis
     dirs.set('dockerfile', dir);
     attrs.filename = 'Dockerfile';
     attrs.dockerfilekey = 'dockerfile';
+  } else if (df?.kind === 'file' && (ctx.kind === 'tar-stream' || ctx.kind === 'url') && !isAbsolute(df.path)) {
+    // A relative -f names a file inside a context that is not local: the frontend reads it from there.
+    attrs.filename = df.path;
   } else if (df?.kind === 'file') {
     const abs = resolve(df.path);
     dirs.set('dockerfile', dirname(abs));

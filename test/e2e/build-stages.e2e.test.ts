@@ -1,7 +1,6 @@
 // Multi-stage builds on the docker driver: independent stages run in parallel, --build-arg and --target
 // reach the frontend.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { it } from 'node:test';
 import { BASE_IMAGE, describeRun, e2eSuite, parseRawJson, randomName, rfc3339Nanos, TEST_TIMEOUT, writeTree, type RawVertex } from './helpers.js';
 
@@ -82,13 +81,13 @@ e2eSuite('build: stages', (ctx) => {
     assert.equal(await ctx.runIn(tag, 'test -e /args && echo ok'), 'ok\n');
   });
 
-  it('fails with the later stage when --target is not given (the previous test could fail)', { timeout: TEST_TIMEOUT }, async () => {
+  it('without --target the later stage runs (so the --target test can fail)', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('notarget');
     await writeTree(dir, {
       Dockerfile: [`FROM ${BASE_IMAGE} AS base`, `RUN echo base-${nonce}`, 'FROM base AS later', `RUN echo later-stage-ran-${nonce} && exit 7`, ''].join('\n'),
     });
-    const r = await ctx.buildx(['build', '--progress=plain', join(dir)], { timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '--progress=plain', dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 1, describeRun(r));
     assert.match(r.stderr, new RegExp(`later-stage-ran-${nonce}`));
   });

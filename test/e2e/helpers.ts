@@ -50,6 +50,8 @@ export interface RunResult {
   stderr: string;
   timedOut: boolean;
   durationMs: number;
+  /** Date.now() when the process exited (its output may have been collected a little later). */
+  exitedAt: number;
 }
 
 /** A spawned child whose output is collected and whose stderr can be watched while it runs. */
@@ -59,8 +61,30 @@ export interface Running {
   /** Resolves once stderr (all of it so far) matches, rejects when the process ends first or after `ms`. */
   waitForStderr(re: RegExp, ms: number): Promise<RegExpMatchArray>;
   stderrSoFar(): string;
+  /** Signals the direct child only (as a parent process would). */
   kill(signal: NodeJS.Signals): void;
+  /** Signals the child's whole process group (as a terminal's Ctrl-C would), grandchildren included. */
+  killGroup(signal: NodeJS.Signals): void;
+  /** The result, or undefined if the process has not ended within `ms`. */
+  resultWithin(ms: number): Promise<RunResult | undefined>;
 }
+
+/**
+ * Children run in their own process group so that a timeout can stop grandchildren too (docker's plugin,
+ * the shell wrapper's node); groups still alive when the test process exits are killed then.
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function killGroupQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** After the child exits, how long to wait for grandchildren that inherited its stdout/stderr to let go. */
+const CLOSE_GRACE_MS = 2000;
 
 export function start(cmd: string, args: string[], opts: RunOptions = {}, baseEnv: NodeJS.ProcessEnv = process.env): Running {
   const env: NodeJS.ProcessEnv = { ...baseEnv };
@@ -69,7 +93,15 @@ export function start(cmd: string, args: string[], opts: RunOptions = {}, baseEn
     else env[k] = v;
   }
   const stdio: StdioOptions = ['pipe', 'pipe', 'pipe'];
-  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio });
+  const child = spawn(cmd, args, { cwd: opts.cwd, env, stdio, detached: true });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    liveGroups.add(pid);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => { for (const g of liveGroups) killGroupQuietly(g, 'SIGKILL'); });
+    }
+  }
   const out: Buffer[] = [];
   let err = '';
   const watchers = new Set<() => void>();
@@ -88,35 +120,58 @@ export function start(cmd: string, args: string[], opts: RunOptions = {}, baseEn
 
   const t0 = Date.now();
   let timedOut = false;
+  // Set once all output has been collected; watchers are told right after.
+  let ended = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    if (pid !== undefined) killGroupQuietly(pid, 'SIGKILL');
   }, opts.timeoutMs ?? 120_000);
   const result = new Promise<RunResult>((resolve, reject) => {
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', (code, signal) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, exitedAt: number) => {
+      if (settled) return;
+      settled = true;
+      ended = true;
       clearTimeout(timer);
+      if (pid !== undefined) liveGroups.delete(pid);
       for (const w of watchers) w();
-      resolve({ code, signal, stdout: Buffer.concat(out), stderr: err, timedOut, durationMs: Date.now() - t0 });
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: err, timedOut, durationMs: exitedAt - t0, exitedAt });
+    };
+    // 'close' waits for the pipes, which a leftover grandchild can hold open forever: its exit is what counts.
+    child.on('exit', (code, signal) => {
+      const exitedAt = Date.now();
+      const grace = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        finish(code, signal, exitedAt);
+      }, CLOSE_GRACE_MS);
+      child.on('close', () => {
+        clearTimeout(grace);
+        finish(code, signal, exitedAt);
+      });
     });
   });
-  let ended = false;
-  void result.finally(() => { ended = true; }).catch(() => {});
 
   return {
     pid: child.pid!,
     result,
     stderrSoFar: () => err,
     kill: (s) => { child.kill(s); },
+    killGroup: (s) => { if (pid !== undefined) killGroupQuietly(pid, s); },
+    resultWithin: (ms) => new Promise((resolve) => {
+      const t = setTimeout(() => resolve(undefined), ms);
+      void result.then((r) => { clearTimeout(t); resolve(r); }, () => { clearTimeout(t); resolve(undefined); });
+    }),
     waitForStderr(re, ms) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = re.exec(err);
           if (m) return done(() => resolve(m));
-          if (ended || child.exitCode !== null || child.signalCode !== null) {
+          if (ended) {
             return done(() => reject(new Error(`process ended before stderr matched ${re}; stderr:\n${err}`)));
           }
         };

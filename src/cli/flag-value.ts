@@ -1,0 +1,22 @@
+// Flag values that buildx checks while parsing flags: a bad one is a usage error (exit 125 in plugin
+// mode), worded like pflag: `invalid argument "<v>" for "--<flag>" flag: <reason>`.
+import { Flags } from '@oclif/core';
+
+export class FlagValueError extends Error {
+  constructor(readonly flagMessage: string) {
+    super(flagMessage);
+  }
+}
+
+/** A string flag whose value must pass `check` at parse time; the raw string is kept. */
+export function checkedString(name: string, check: (v: string) => unknown, opts: { description: string; multiple?: boolean }) {
+  const parse = async (input: string): Promise<string> => {
+    try {
+      check(input);
+    } catch (err) {
+      throw new FlagValueError(`invalid argument "${input}" for "--${name}" flag: ${(err as Error).message}`);
+    }
+    return input;
+  };
+  return Flags.custom<string>({ parse, description: opts.description })();
+}
