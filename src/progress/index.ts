@@ -8,3 +8,11 @@ export { ProgressModel, VertexState, mergeIntervals, isCanceledError, type Inter
 export { PlainRenderer, type PlainRendererOptions } from './plain.js';
 export { encodeRawJSON, decodeRawJSON, markLocalTime } from './rawjson.js';
 export { formatBytes, formatFixed, formatLogTime, formatRFC3339Nano, formatSeconds, parseRFC3339Nano } from './format.js';
+export { TtyRenderer, type TtyRendererOptions } from './tty.js';
+export { parseBuildkitColors, colorSettings, loadStyler, noStyle, type ColorLevel, type ColorSettings, type ColorSpec, type Palette, type ParsedColors, type Styler } from './tty-colors.js';
+export { GhaRenderer, escapeCommandData, type GhaRendererOptions } from './gha.js';
+export {
+  SummaryRecorder, buildSummary, formatBuildSummary, formatCount, formatDuration, recordSummary,
+  type BuildSummary, type BuildSummaryInput, type ContextSummary, type ExportInfo, type FormatSummaryOptions,
+  type ImageSummary, type StepCounts, type TransferInfo,
+} from './summary.js';

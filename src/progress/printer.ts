@@ -1,22 +1,41 @@
 // The ProgressWriter the build command hands down: picks a renderer, paces plain output the way
 // BuildKit's display loop does (at most one refresh per 100 ms while updates arrive, then one 150 ms
 // after they stop), streams text as it is produced, and respects the output stream's backpressure.
+import { GhaRenderer } from './gha.js';
 import { PlainRenderer } from './plain.js';
 import { QuietRenderer } from './quiet.js';
 import { encodeRawJSON } from './rawjson.js';
+import type { ColorLevel } from './tty-colors.js';
+import { createTtyPrinter } from './tty-writer.js';
 import type { Nanos, SolveStatus, VertexWarning } from './types.js';
 import { dedupWarnings } from './warnings.js';
 import type { ProgressWriter } from './writer.js';
 
 export interface ProgressWriterOptions {
-  mode: 'plain' | 'rawjson' | 'quiet';
+  mode: 'plain' | 'rawjson' | 'quiet' | 'tty';
   out: NodeJS.WritableStream;
   /** Plain preamble, e.g. `building with "default" instance using docker driver`. */
   description?: string;
+  /** tty: right-aligned on the header line, `<driver>:<builder>`, e.g. `docker:default`. */
+  consoleDescription?: string;
+  /** tty: terminal width, read at every frame; default `out.columns`, else 80. */
+  columns?: () => number;
+  /** tty: terminal height, read at every frame; default `out.rows`, else 24. */
+  rows?: () => number;
+  /** tty: colour depth (0 = no styling); default from NO_COLOR, COLORTERM and TERM in `env`. */
+  colorLevel?: ColorLevel;
   /** Local clock, epoch nanoseconds. */
   now?: () => bigint;
-  /** Where PROGRESS_NO_TRUNC and TTY_DISPLAY_RATE are read; default process.env, read once here. */
+  /**
+   * Where PROGRESS_NO_TRUNC and TTY_DISPLAY_RATE (and for tty NO_COLOR, BUILDKIT_COLORS,
+   * BUILDKIT_TTY_LOG_LINES) are read; default process.env, read once here.
+   */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * plain: group each step's lines with GitHub Actions `::group::` commands (gha.ts); default: whether
+   * GITHUB_ACTIONS=true in `env`.
+   */
+  githubActions?: boolean;
 }
 
 /** A ProgressWriter that can also tell a producer to wait while the output is backed up. */
@@ -136,11 +155,20 @@ class Limiter {
 export function createProgressWriter(opts: ProgressWriterOptions): ProgressPrinter {
   const env = opts.env ?? process.env;
   const now = opts.now ?? defaultClock();
+  if (opts.mode === 'tty') {
+    // the tty display paces itself (it redraws frames rather than appending text)
+    return createTtyPrinter({
+      out: opts.out, consoleDescription: opts.consoleDescription, now, env, columns: opts.columns, rows: opts.rows,
+      colorLevel: opts.colorLevel, sink: (out, onWritable) => new Sink(out, onWritable),
+    });
+  }
   const collected: VertexWarning[] = [];
   let closing: Promise<void> | undefined;
 
   let renderer: Renderer | undefined;
-  if (opts.mode === 'plain') {
+  if (opts.mode === 'plain' && (opts.githubActions ?? env.GITHUB_ACTIONS === 'true')) {
+    renderer = new GhaRenderer({ description: opts.description, truncateNames: env.PROGRESS_NO_TRUNC === '0', now });
+  } else if (opts.mode === 'plain') {
     renderer = new PlainRenderer({ description: opts.description, truncateNames: env.PROGRESS_NO_TRUNC === '0', now });
   } else if (opts.mode === 'quiet') {
     renderer = new QuietRenderer();

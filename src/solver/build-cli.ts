@@ -173,9 +173,10 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
 
   const configDir = buildxConfigDir(env);
   const progress = createProgressWriter({
-    mode: mode === 'tty' ? 'plain' : mode === 'none' ? 'quiet' : mode,
+    mode: mode === 'none' ? 'quiet' : mode,
     out: stderr,
     description: `building with "${builder.name}" instance using ${builder.driverName} driver`,
+    consoleDescription: `${builder.driverName}:${builder.name}`,
   });
   let result: BuildResult;
   try {
