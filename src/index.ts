@@ -13,3 +13,4 @@ export { runBuild, BuildFailedError, type BuildOptions, type BuildResult, type B
 export { Session, type SessionOptions } from './solver/session/session.js';
 export type { ProgressWriter } from './progress/writer.js';
 export type { SolveStatus, Vertex, VertexStatus, VertexLog, VertexWarning } from './progress/types.js';
+export { buildTimeline, readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor, timelineFromRawJSON, TimelineRecorder, type Timeline, type TimelineBar, type TimelineOptions, type TimelineStep } from './progress/timeline.js';

@@ -39,6 +39,7 @@ export default class Build extends BaseCommand {
     ssh: many('SSH agent socket or keys to expose to the build'),
     tag: many('Image identifier (format: "[registry/]repository[:tag]")', 't'),
     target: Flags.string({ description: 'Set the target build stage to build' }),
+    timeline: Flags.string({ description: 'Write a timeline picture of the build (".svg" or ".html")' }),
     ulimit: Flags.custom<string>({
       multiple: true, multipleNonGreedy: true, default: [], description: 'Ulimit options',
       parse: async (input) => {
@@ -84,6 +85,7 @@ export default class Build extends BaseCommand {
       secrets: flags.secret,
       ssh: flags.ssh,
       cgroupParent: flags['cgroup-parent'],
+      timeline: flags.timeline,
     }, { signal: rootSignal() });
     if (result.printImageId && result.imageId) process.stdout.write(`${result.imageId}\n`);
   }

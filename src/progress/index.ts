@@ -16,3 +16,4 @@ export {
   type BuildSummary, type BuildSummaryInput, type ContextSummary, type ExportInfo, type FormatSummaryOptions,
   type ImageSummary, type StepCounts, type TransferInfo,
 } from './summary.js';
+export { buildTimeline, readTimelineFile, renderTimelineHTML, renderTimelineSVG, splitLines, timelineFormatFor, timelineFromRawJSON, RawJSONLineError, TimelineRecorder, type BarLabel, type StepState, type Timeline, type TimelineBar, type TimelineCounts, type TimelineFormat, type TimelineOptions, type TimelineStep } from './timeline.js';

@@ -7,6 +7,8 @@ import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
 import { createProgressWriter, formatWarnings } from '../progress/index.js';
+import { renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, type TimelineFormat } from '../progress/timeline.js';
+import type { SolveStatus } from '../progress/types.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from './build.js';
 import { buildMetadata, writeFileAtomic, writeMetadataFile } from './metadata.js';
@@ -48,6 +50,8 @@ export interface BuildCliInput {
   secrets: string[];
   ssh: string[];
   cgroupParent?: string;
+  /** Where to write the timeline picture (`.svg` or `.html`). */
+  timeline?: string;
 }
 
 export interface BuildIO {
@@ -105,6 +109,27 @@ function warningSummary(progress: ProgressWriter): string {
   return progress.warnings.length ? formatWarnings(progress.warnings) : '';
 }
 
+/** Feeds every status to `observer` too (timeline, summary), keeping the writer's own behaviour. */
+function observe(writer: ProgressWriter, observer: (s: SolveStatus) => void): ProgressWriter {
+  return {
+    write(s) {
+      observer(s);
+      writer.write(s);
+    },
+    close: (err) => writer.close(err),
+    ready: writer.ready ? () => writer.ready!() : undefined,
+    get warnings() {
+      return writer.warnings;
+    },
+  };
+}
+
+async function writeTimeline(path: string | undefined, format: TimelineFormat | undefined, recorder: TimelineRecorder | undefined): Promise<void> {
+  if (!path || !format || !recorder) return;
+  const t = recorder.timeline();
+  await writeFileAtomic(path, format === 'svg' ? renderTimelineSVG(t) : renderTimelineHTML(t));
+}
+
 /** buildx prefixes everything that fails once the builder is chosen. */
 function failedToBuild(err: unknown): never {
   if (err instanceof CanceledError) throw err;
@@ -136,6 +161,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   const ulimits = parseUlimits(input.ulimits).map(formatUlimit);
   resolveNoCache({ noCache: input.noCache, noCacheFilter: input.noCacheFilter });
   checkImageIdFile(outputEntries, input.iidfile);
+  const timelineFormat = input.timeline ? timelineFormatFor(input.timeline) : undefined;
 
   // 2. The builder.
   const builder = await resolveBuilder({ name: input.builder, env });
@@ -172,12 +198,14 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   if (input.iidfile) await rm(input.iidfile, { force: true });
 
   const configDir = buildxConfigDir(env);
-  const progress = createProgressWriter({
+  const printer = createProgressWriter({
     mode: mode === 'none' ? 'quiet' : mode,
     out: stderr,
     description: `building with "${builder.name}" instance using ${builder.driverName} driver`,
     consoleDescription: `${builder.driverName}:${builder.name}`,
   });
+  const timeline = timelineFormat ? new TimelineRecorder() : undefined;
+  const progress = timeline ? observe(printer, (s) => timeline.write(s)) : printer;
   let result: BuildResult;
   try {
     result = await runBuild(
@@ -186,10 +214,12 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     );
   } catch (err) {
     await progress.close(err);
+    await writeTimeline(input.timeline, timelineFormat, timeline);
     if (signal.aborted) throw new CanceledError(err);
     failedToBuild(err);
   }
   await progress.close();
+  await writeTimeline(input.timeline, timelineFormat, timeline);
   const warnings = warningSummary(progress);
   if (warnings && mode !== 'quiet' && mode !== 'none' && mode !== 'rawjson') stderr.write(warnings);
 
