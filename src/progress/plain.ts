@@ -329,8 +329,8 @@ export class PlainRenderer {
   }
 }
 
-/** `<ID>[ <cur> / <total>][ <elapsed>s][ done]` */
-function statusLine(s: VertexStatus): string {
+/** `<ID>[ <cur> / <total>][ <elapsed>s][ done]` (shared with the GitHub Actions renderer). */
+export function statusLine(s: VertexStatus): string {
   let bytes = '';
   if (s.total !== 0) bytes = ` ${formatBytes(s.current)} / ${formatBytes(s.total)}`;
   else if (s.current !== 0) bytes = ` ${formatBytes(s.current)}`;
@@ -344,7 +344,8 @@ function statusLine(s: VertexStatus): string {
   return `${s.id}${bytes}${tm}`;
 }
 
-function endWord(v: VertexState): string {
+/** What follows `#N ` on a vertex's last line: `DONE 1.2s`, `CACHED`, `ERROR: …`, `CANCELED`. */
+export function endWord(v: VertexState): string {
   if (v.error !== '') return v.isCanceled ? 'CANCELED' : `ERROR: ${v.error}`;
   if (v.cached) return 'CACHED';
   if (v.merged.length === 0) return 'DONE';
