@@ -87,5 +87,5 @@ for (const [k, label] of keys) {
   const b = pick('tsbuildx', k);
   rows.push([label, fmt(a), fmt(b), a ? fmt(b / a) : '-']);
 }
-console.log(`median of ${ROUNDS} rounds, each tool cold (build cache pruned) then an unchanged rerun`);
+console.log(`median of ${ROUNDS} rounds; each round: a cold build (fresh node id, so every file is sent; --no-cache) then an unchanged rerun`);
 console.log(table(rows));
