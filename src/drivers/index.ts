@@ -6,7 +6,7 @@ export const factories: Record<DriverName, (() => Promise<DriverFactory>) | unde
   docker: async () => (await import('./docker.js')).dockerFactory,
   'docker-container': undefined,
   kubernetes: undefined,
-  remote: undefined,
+  remote: async () => (await import('./remote.js')).remoteFactory,
 };
 
 export async function getFactory(name: string): Promise<DriverFactory> {
