@@ -7,6 +7,8 @@ import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
 import { createProgressWriter, formatWarnings } from '../progress/index.js';
+import { formatBuildSummary, SummaryRecorder } from '../progress/summary.js';
+import type { TransferRecord } from './session/services.js';
 import { renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, type TimelineFormat } from '../progress/timeline.js';
 import type { SolveStatus } from '../progress/types.js';
 import type { ProgressWriter } from '../progress/writer.js';
@@ -205,23 +207,35 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     consoleDescription: `${builder.driverName}:${builder.name}`,
   });
   const timeline = timelineFormat ? new TimelineRecorder() : undefined;
-  const progress = timeline ? observe(printer, (s) => timeline.write(s)) : printer;
+  const summary = mode === 'tty' || mode === 'plain' ? new SummaryRecorder() : undefined;
+  const progress = timeline || summary ? observe(printer, (s) => { timeline?.write(s); summary?.write(s); }) : printer;
+  const transfers: TransferRecord[] = [];
+  const started = process.hrtime.bigint();
+  const printSummary = (exporterResponse?: Record<string, string>) => {
+    if (!summary) return;
+    const text = formatBuildSummary(summary.summary({
+      durationNs: process.hrtime.bigint() - started, transfers, exporterResponse, exports: options.exports,
+    }), { color: mode === 'tty' && !env.NO_COLOR });
+    stderr.write(`\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+  };
   let result: BuildResult;
   try {
     result = await runBuild(
       { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
-      options, { progress, signal },
+      options, { progress, signal, onTransfer: (r) => transfers.push(r) },
     );
   } catch (err) {
     await progress.close(err);
     await writeTimeline(input.timeline, timelineFormat, timeline);
     if (signal.aborted) throw new CanceledError(err);
+    printSummary();
     failedToBuild(err);
   }
   await progress.close();
   await writeTimeline(input.timeline, timelineFormat, timeline);
   const warnings = warningSummary(progress);
   if (warnings && mode !== 'quiet' && mode !== 'none' && mode !== 'rawjson') stderr.write(warnings);
+  printSummary(result.exporterResponse);
 
   if (input.iidfile && result.imageId) await writeFileAtomic(input.iidfile, result.imageId);
   if (input.metadataFile) {

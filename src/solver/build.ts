@@ -96,6 +96,8 @@ export class BuildFailedError extends BuildxError {
 export interface RunOptions {
   progress: ProgressWriter;
   signal?: AbortSignal;
+  /** Called as each local directory upload finishes (also when the build later fails). */
+  onTransfer?: (r: TransferRecord) => void;
 }
 
 interface LocalInputs {
@@ -264,7 +266,10 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
       uploads: local.uploads,
       secrets: opts.secrets,
       dockerConfigDir: target.dockerConfigDir,
-      onTransfer: (r) => transfers.push(r),
+      onTransfer: (r) => {
+        transfers.push(r);
+        run.onTransfer?.(r);
+      },
     });
     client = await target.driver.client({ signal });
     closeSession = await target.driver.openSession(client, session, { signal });
