@@ -6,6 +6,9 @@ export { resolveBuilder, contextBuilder, type Builder, type BuilderNode } from '
 export { listBuilders, type BuilderInfo, type NodeInfo } from './builder/list.js';
 export { formatLsJSON, formatLsTable } from './builder/format-ls.js';
 export { buildxConfigDir, buildNodeId } from './builder/paths.js';
+export { createBuilder, leaveBuilder, type CreateOptions, type CreateResult, type LeaveOptions } from './builder/create.js';
+export { useBuilder, removeBuilders, removeInactiveBuilders, stopBuilder, type UseOptions, type RemoveOptions } from './builder/manage.js';
+export { inspectBuilder, type InspectOptions } from './builder/inspect.js';
 export { currentEndpoint, currentContextName, resolveContext, type DockerEndpoint } from './docker/context.js';
 export type { Driver, DriverFactory, DriverName, DriverStatus, Feature } from './drivers/driver.js';
 export { getFactory } from './drivers/index.js';

@@ -7,11 +7,19 @@ import { contextExists, currentContextName, currentEndpoint } from '../docker/co
 import type { Driver, DriverName } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
 import { BuildxError } from '../errors.js';
+import { currentEndpointKey } from './endpoint.js';
+import { buildxConfigDir } from './paths.js';
+import { Store, type NodeGroup, type OCIPlatform, type StoreTxn } from './store.js';
+import { UnavailableDriver } from './unavailable-driver.js';
 
 export interface BuilderNode {
   name: string;
   endpoint: string;
   driver: Driver;
+  /** Stored settings (store builders only). */
+  platforms?: OCIPlatform[] | null;
+  driverOpts?: Record<string, string> | null;
+  flags?: string[] | null;
 }
 
 export interface Builder {
@@ -20,6 +28,9 @@ export interface Builder {
   /** True for the builder a docker context provides. */
   dockerContext: boolean;
   nodes: BuilderNode[];
+  /** Set for store instances. */
+  dynamic?: boolean;
+  lastActivity?: Date;
 }
 
 export interface ResolveOptions {
@@ -37,17 +48,76 @@ export async function contextBuilder(contextName: string): Promise<Builder> {
   return { name: contextName, driverName: 'docker', dockerContext: true, nodes: [{ name: contextName, endpoint: contextName, driver }] };
 }
 
+/** A store instance as a Builder; nodes of drivers tsbuildx lacks get a stand-in driver. */
+export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn): Promise<Builder> {
+  const nodes = await Promise.all(ng.Nodes.map(async (n): Promise<BuilderNode> => {
+    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {} };
+    let driver: Driver;
+    try {
+      driver = await (await getFactory(ng.Driver)).create(cfg);
+    } catch {
+      driver = new UnavailableDriver(ng.Driver as DriverName, cfg);
+    }
+    return { name: n.Name, endpoint: n.Endpoint, driver, platforms: n.Platforms, driverOpts: n.DriverOpts, flags: n.Flags };
+  }));
+  const lastActivity = tx ? await tx.lastActivity(ng.Name) : undefined;
+  return { name: ng.Name, driverName: ng.Driver as DriverName, dockerContext: false, nodes, dynamic: ng.Dynamic, lastActivity };
+}
+
+/**
+ * The builder `current`/`defaults` select for this endpoint key (cli.md §2.4 step 2); undefined means the
+ * context's own builder. Like buildx, resolving may rewrite `current`.
+ */
+export async function currentStoreInstance(tx: StoreTxn, key: string): Promise<NodeGroup | undefined> {
+  const cur = await tx.readCurrent();
+  const find = async (name: string) => (await tx.exists(name)) ? tx.node(name) : undefined;
+  if (cur?.Name) {
+    if (cur.Global) {
+      const ng = await find(cur.Name);
+      if (ng) return ng;
+    }
+    if (cur.Key === key) return find(cur.Name);
+  }
+  const def = await tx.readDefault(key);
+  if (!def) {
+    await tx.setCurrent({ Key: key, Name: '', Global: false });
+    return undefined;
+  }
+  await tx.setCurrent({ Key: key, Name: def, Global: false });
+  return find(def);
+}
+
+export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  return Store.open(buildxConfigDir(env));
+}
+
 export async function resolveBuilder(opts: ResolveOptions = {}): Promise<Builder> {
+  const store = await openStore(opts.env ?? process.env);
+  return store.txn((tx) => resolveBuilderIn(tx, opts));
+}
+
+/** Builds record activity for context builders too (`activity/<context>`). */
+async function withActivity(tx: StoreTxn, b: Builder): Promise<Builder> {
+  return { ...b, lastActivity: await tx.lastActivity(b.name) };
+}
+
+/** resolveBuilder for callers already holding the store lock (rm, ls). */
+export async function resolveBuilderIn(tx: StoreTxn, opts: ResolveOptions = {}): Promise<Builder> {
   const env = opts.env ?? process.env;
   const name = opts.name || env.BUILDX_BUILDER || '';
   const current = await currentContextName({ env });
-  if (!name) return contextBuilder(current);
+  if (name) {
+    if (name !== 'default' && (await tx.exists(name))) return storeBuilder(await tx.node(name), tx);
+  } else {
+    const ng = await currentStoreInstance(tx, await currentEndpointKey(env));
+    return ng ? storeBuilder(ng, tx) : withActivity(tx, await contextBuilder(current));
+  }
   if (name === 'default' || (await contextExists(name, { env }))) {
     const ctx = name === 'default' ? 'default' : name;
     if (!opts.skipValidation && ctx !== current && !(ctx === 'default' && current === 'default')) {
       throw new BuildxError(`use \`docker --context=${ctx} buildx\` to switch to context "${ctx}"`);
     }
-    return contextBuilder(ctx);
+    return withActivity(tx, await contextBuilder(ctx));
   }
   throw new BuildxError(`no builder "${name}" found`);
 }

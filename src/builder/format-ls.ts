@@ -28,9 +28,11 @@ export function formatLsJSON(builders: BuilderInfo[]): string {
     Driver: b.driver,
     Dynamic: b.dynamic,
     Err: b.error,
-    LastActivity: '0001-01-01T00:00:00Z',
+    LastActivity: b.lastActivity ? b.lastActivity.toISOString().replace('.000Z', 'Z') : '0001-01-01T00:00:00Z',
     Name: b.name,
     Nodes: b.nodes.map((n) => sortKeys({
+      DriverOpts: n.driverOpts,
+      Flags: n.flags,
       Endpoint: n.endpoint,
       Err: n.error,
       Name: n.name,

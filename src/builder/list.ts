@@ -1,7 +1,6 @@
 // `ls`: every builder with the live state of its nodes, loaded in parallel.
 import { formatPlatform, platformList } from './platforms.js';
-import { contextBuilder, listContextNames, type Builder } from './builder.js';
-import { currentContextName } from '../docker/context.js';
+import { contextBuilder, listContextNames, openStore, resolveBuilderIn, storeBuilder, type Builder } from './builder.js';
 import { toBuildxError } from '../errors.js';
 import type { DriverStatus } from '../drivers/driver.js';
 
@@ -13,6 +12,8 @@ export interface NodeInfo {
   /** Fixed platforms first (with `*`), then detected. */
   platforms: string[];
   error?: string;
+  driverOpts?: Record<string, string>;
+  flags?: string[];
 }
 
 export interface BuilderInfo {
@@ -22,6 +23,7 @@ export interface BuilderInfo {
   dynamic: boolean;
   nodes: NodeInfo[];
   error?: string;
+  lastActivity?: Date;
 }
 
 async function withTimeout<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -34,7 +36,11 @@ async function withTimeout<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export async function loadNodeInfo(b: Builder, signal: AbortSignal): Promise<NodeInfo[]> {
   return Promise.all(b.nodes.map(async (n): Promise<NodeInfo> => {
-    const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: [] };
+    // Fixed platforms show even for nodes that are not running.
+    const fixed = (n.platforms ?? []).map((p) => formatPlatform(p));
+    const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: platformList(fixed, []) };
+    if (n.driverOpts && Object.keys(n.driverOpts).length) info.driverOpts = n.driverOpts;
+    if (n.flags?.length) info.flags = n.flags;
     try {
       info.status = await withTimeout(n.driver.status({ signal }), signal);
       if (info.status !== 'running') return info;
@@ -51,7 +57,7 @@ export async function loadNodeInfo(b: Builder, signal: AbortSignal): Promise<Nod
       ]);
       info.version = version;
       const detected = workers.flatMap((w) => (w.platforms ?? []).map((p) => formatPlatform({ os: p.OS ?? '', architecture: p.Architecture ?? '', variant: p.Variant ?? '' })));
-      info.platforms = platformList([], detected);
+      info.platforms = platformList(fixed, detected);
     } catch (err) {
       info.error = toBuildxError(err).message;
     }
@@ -67,13 +73,19 @@ export interface ListOptions {
 export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[]> {
   const env = opts.env ?? process.env;
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
-  const current = await currentContextName({ env });
-  const selected = env.BUILDX_BUILDER || current;
-  const names = await listContextNames(env);
-  const infos = await Promise.all(names.map(async (name): Promise<BuilderInfo> => {
-    const b = await contextBuilder(name);
-    return { name, driver: b.driverName, current: name === selected, dynamic: false, nodes: await loadNodeInfo(b, signal) };
-  }));
+  const store = await openStore(env);
+  // Like buildx, the store stays locked while nodes load, so a concurrent create/rm waits for the listing.
+  const infos = await store.txn(async (tx) => {
+    const selected = await resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => '');
+    const { groups } = await tx.list();
+    const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx)));
+    const taken = new Set(groups.map((g) => g.Name));
+    for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push(await contextBuilder(name));
+    return Promise.all(builders.map(async (b): Promise<BuilderInfo> => ({
+      name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false,
+      nodes: await loadNodeInfo(b, signal), lastActivity: b.lastActivity,
+    })));
+  });
   // Builders that failed to load are listed last.
   return [...infos.filter((i) => !i.error), ...infos.filter((i) => i.error)];
 }

@@ -192,6 +192,11 @@ export class StoreTxn {
     await rm(this.instanceFile(name), { force: true });
   }
 
+  /** Build records of one node (`refs/<builder>/<node>`), dropped when the node leaves. */
+  async removeNodeRefs(name: string, node: string): Promise<void> {
+    await rm(join(this.root, 'refs', name, node), { recursive: true, force: true });
+  }
+
   async touchActivity(name: string, when = new Date()): Promise<void> {
     await writeAtomic(join(this.root, 'activity', name), rfc3339Seconds(when));
   }
