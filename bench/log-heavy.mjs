@@ -14,7 +14,10 @@
 // daemon cuts one when it clips) is never mistaken for a complete one.
 //
 // tsbuildx also runs once more with GITHUB_ACTIONS=true (grouped output, steps buffered up to 4 MiB).
-//   usage: node bench/log-heavy.mjs [--lines 6000000] [--stages 16] [--stage-lines 140000]
+// Reference buildx (v0.36.1) against dockerd 20.10 stops making progress on the parallel build from about
+// 6 stages of 180,000 lines (its output stalls while it and dockerd burn CPU), hence the default of 4 and
+// the --timeout after which a run is stopped and reported as timed out.
+//   usage: node bench/log-heavy.mjs [--lines 6000000] [--stages 4] [--stage-lines 180000] [--timeout 300]
 //                                   [--only reference|tsbuildx] [--skip single|parallel] [--keep]
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,11 +31,13 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const LINES = Number(opt('lines', 6_000_000));
-const STAGES = Number(opt('stages', 16));
-const STAGE_LINES = Number(opt('stage-lines', 140_000));
+const STAGES = Number(opt('stages', 4));
+const STAGE_LINES = Number(opt('stage-lines', 180_000));
 const only = opt('only', undefined);
 const skip = opt('skip', undefined);
 const keep = argv.includes('--keep');
+/** A run still going after this many seconds is stopped and reported as timed out. */
+const TIMEOUT_S = Number(opt('timeout', 300));
 
 const variants = [
   { name: 'reference', tool: 'reference', env: {} },
@@ -56,14 +61,38 @@ function timedToFile(cmd, args, outFile, env) {
     if (!env.GITHUB_ACTIONS) delete childEnv.GITHUB_ACTIONS;
     delete childEnv.BUILDKIT_PROGRESS;
     const t0 = process.hrtime.bigint();
-    const p = spawn('/usr/bin/time', ['-o', tfile, '-f', '%U %S %M', cmd, ...args], { stdio: ['ignore', 'ignore', fd], env: childEnv });
+    // its own process group, so that a timeout stops the tool and not only /usr/bin/time
+    const p = spawn('/usr/bin/time', ['-o', tfile, '-f', '%U %S %M', cmd, ...args], { stdio: ['ignore', 'ignore', fd], env: childEnv, detached: true });
+    let timedOut = false;
+    const signal = (sig) => {
+      try {
+        process.kill(-p.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    // SIGINT first (GNU time ignores it while it waits): the tool cancels the build on the daemon. If the
+    // tool does not stop, SIGKILL it alone, so that time still writes its figures.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signal('SIGINT');
+      setTimeout(() => {
+        try {
+          for (const pid of readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').split(' ').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 15_000).unref();
+    }, TIMEOUT_S * 1000);
     p.on('error', reject);
     p.on('close', (code) => {
+      clearTimeout(timer);
       closeSync(fd);
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      // /usr/bin/time still writes the figures of a killed command, after a line saying so
       const [user, sys, rss] = readFileSync(tfile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}; see ${outFile}`));
-      else resolve({ wall, cpu: user + sys, rssMB: rss / 1024 });
+      if (code !== 0 && !timedOut) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}; see ${outFile}`));
+      else resolve({ wall, cpu: user + sys, rssMB: rss / 1024, timedOut });
     });
   });
 }
@@ -193,7 +222,7 @@ try {
       const c = sc.check(out);
       const bytes = readFileSync(out).length;
       results.push({ scenario: sc.name, what: sc.what, variant: v.name, ...t, ...c, bytes });
-      console.error(`${sc.name} / ${v.name}: cpu ${fmt(t.cpu)} s, rss ${fmt(t.rssMB, 1)} MB, ${c.received} lines${c.clips ? `, ${c.clips} clip messages` : ''}${c.firstProblem ? ` (${c.firstProblem})` : ''}`);
+      console.error(`${sc.name} / ${v.name}: ${t.timedOut ? `TIMED OUT after ${TIMEOUT_S} s, ` : ''}cpu ${fmt(t.cpu)} s, rss ${fmt(t.rssMB, 1)} MB, ${c.received} lines${c.clips ? `, ${c.clips} clip messages` : ''}${c.firstProblem ? ` (${c.firstProblem})` : ''}`);
     }
   }
 } finally {
@@ -208,9 +237,10 @@ for (const sc of scenarios) {
   console.log(`\n${sc.name}: ${sc.what}, --progress=plain --no-cache, output to a file`);
   const head = ['tool', 'client CPU s', 'peak RSS MB', 'wall s', 'output MB', 'lines received', 'daemon clip msgs', 'client drops', 'CPU ×ref', 'RSS ×ref'];
   const body = rows.map((r) => [
-    r.variant, fmt(r.cpu), fmt(r.rssMB, 1), fmt(r.wall), fmt(r.bytes / 1e6, 1), `${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')}`,
-    r.clips, r.unexplained, ref ? fmt(r.cpu / ref.cpu) : '-', ref ? fmt(r.rssMB / ref.rssMB) : '-',
+    r.variant, fmt(r.cpu), fmt(r.rssMB, 1), `${fmt(r.wall)}${r.timedOut ? ' TIMED OUT' : ''}`, fmt(r.bytes / 1e6, 1), `${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')}`,
+    r.clips, r.timedOut ? 'n/a' : r.unexplained, ref ? fmt(r.cpu / ref.cpu) : '-', ref ? fmt(r.rssMB / ref.rssMB) : '-',
   ]);
   console.log(table([head, ...body]));
 }
 console.log('\nclient drops: lines missing from the output that no daemon clip message explains (must be 0).');
+if (results.some((r) => r.timedOut)) console.log(`TIMED OUT: stopped after ${TIMEOUT_S} s (--timeout); its figures cover the run until then.`);

@@ -244,11 +244,22 @@ describe('sendDirectory protocol', () => {
     assert.equal(Buffer.concat(seen.data.get(1)!).toString(), '1');
     assert.equal(Buffer.concat(seen.data.get(2)!).toString(), '22');
     assert.equal(Buffer.concat(seen.data.get(4)!).toString(), 'zzz');
-    assert.deepEqual(stats, { entries: 5, files: 3, filesSent: 3, bytesSent: 6 });
+    assert.deepEqual(stats, { entries: 5, files: 3, filesSent: 3, bytesSent: 6, excluded: 0, excludePatterns: 0 });
     assert.deepEqual(s.log.at(-1), FIN);
     // every file ends with exactly one empty DATA
     const eofs = s.log.filter((p) => p.type === PacketType.DATA && !p.data?.length).map((p) => p.id);
     assert.deepEqual(eofs.sort(), [1, 2, 4]);
+  });
+
+  it('counts what the exclude patterns left out, and how many patterns there were', async () => {
+    const [s, r] = channelPair();
+    const [stats, seen] = await Promise.all([
+      sendDirectory(src, { excludePatterns: ['d', 'z', 'nothing-matches'] }, s),
+      driveReceiver(r),
+    ]);
+    assert.deepEqual(seen.stats.map((x) => x.path), ['link']);
+    // `d` is pruned whole: one entry, its two files are not listed and not counted
+    assert.deepEqual(stats, { entries: 1, files: 0, filesSent: 0, bytesSent: 0, excluded: 2, excludePatterns: 3 });
   });
 
   it('sends only the end-of-file marker for a file that became unreadable', async () => {

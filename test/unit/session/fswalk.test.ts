@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { compareUtf8, goModeFromPosix, GoMode } from '../../../src/solver/session/fs-mode.js';
-import { walkDirectory, type WalkEntry } from '../../../src/solver/session/fswalk.js';
+import { walkDirectory, type WalkCounters, type WalkEntry } from '../../../src/solver/session/fswalk.js';
 import { buildTree, canMkfifo, loadOracle, removeTree, tempDir } from './helpers.js';
 
 const oracle = loadOracle();
@@ -149,6 +149,69 @@ describe('walkDirectory details', () => {
     const pre = new AbortController();
     pre.abort();
     await assert.rejects(collect(root, { signal: pre.signal }), { name: 'AbortError' });
+  });
+});
+
+describe('walkDirectory counts excluded entries', () => {
+  let root: string;
+  before(async () => {
+    root = await tempDir('walk-excluded');
+    await buildTree(root, [
+      { path: '.dockerignore', type: 'file', content: 'x' },
+      { path: 'keep.txt', type: 'file' },
+      { path: 'a.log', type: 'file' },
+      { path: 'b.log', type: 'file' },
+      { path: 'node_modules', type: 'dir' },
+      { path: 'node_modules/m1', type: 'file' },
+      { path: 'node_modules/m2', type: 'file' },
+      { path: 'node_modules/sub', type: 'dir' },
+      { path: 'node_modules/sub/m3', type: 'file' },
+      { path: 'docs', type: 'dir' },
+      { path: 'docs/a.md', type: 'file' },
+      { path: 'docs/b.md', type: 'file' },
+      { path: 'docs/keep.md', type: 'file' },
+      { path: 'build', type: 'dir' },
+      { path: 'build/out.o', type: 'file' },
+    ]);
+  });
+  after(async () => removeTree(root));
+
+  async function walk(opts: { includePatterns?: string[]; excludePatterns?: string[] }): Promise<{ paths: string[]; excluded: number }> {
+    const counters: WalkCounters = { excluded: 0 };
+    const paths = (await collect(root, { ...opts, counters })).map((e) => e.stat.path);
+    return { paths, excluded: counters.excluded };
+  }
+
+  it('is zero without exclude patterns', async () => {
+    assert.equal((await walk({})).excluded, 0);
+    // what the include patterns leave out is not "excluded"
+    assert.deepEqual(await walk({ includePatterns: ['keep.txt'] }), { paths: ['keep.txt'], excluded: 0 });
+  });
+
+  it('counts excluded files one by one and a pruned directory once', async () => {
+    const got = await walk({ excludePatterns: ['*.log', 'node_modules'] });
+    assert.deepEqual(got.paths, ['.dockerignore', 'build', 'build/out.o', 'docs', 'docs/a.md', 'docs/b.md', 'docs/keep.md', 'keep.txt']);
+    assert.equal(got.excluded, 3); // a.log, b.log, node_modules
+  });
+
+  it('inside a directory kept open by an exception, counts each excluded entry, not the directory that is sent', async () => {
+    const got = await walk({ excludePatterns: ['docs', '!docs/keep.md'] });
+    assert.ok(got.paths.includes('docs') && got.paths.includes('docs/keep.md'));
+    assert.ok(!got.paths.includes('docs/a.md'));
+    assert.equal(got.excluded, 2); // docs/a.md, docs/b.md; docs itself is sent (lazily) for keep.md
+  });
+
+  it('counts a directory that is looked into but ends up empty once, with its excluded contents', async () => {
+    // the exception names a path that does not exist: the walk must look inside build/ and finds nothing to keep
+    const got = await walk({ excludePatterns: ['build', '!build/keep'] });
+    assert.ok(!got.paths.includes('build'));
+    assert.equal(got.excluded, 2); // build/out.o, build
+  });
+
+  it('does not count what the include patterns already dropped', async () => {
+    const got = await walk({ includePatterns: ['docs'], excludePatterns: ['*.log', 'docs/a.md'] });
+    assert.deepEqual(got.paths, ['docs', 'docs/b.md', 'docs/keep.md']);
+    assert.equal(got.excluded, 1); // docs/a.md; the .log files were never included
   });
 });
 
