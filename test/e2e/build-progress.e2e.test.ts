@@ -30,7 +30,10 @@ e2eSuite('build: plain progress', (ctx) => {
     const tag = ctx.tag('plain');
     const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
-    const err = r.stderr;
+    // The progress proper ends where the end-of-build summary (tested in build-summary) begins.
+    const cut = r.stderr.indexOf('\nSummary: ');
+    assert.ok(cut > 0, `a summary after the progress:\n${r.stderr}`);
+    const err = r.stderr.slice(0, cut + 1);
     assert.ok(err.startsWith('#0 building with "default" instance using docker driver\n\n#'), `preamble:\n${err}`);
     for (const line of err.split('\n')) assert.match(line, LINE, `plain grammar:\n${err}`);
     assert.ok(err.endsWith('\n') && !err.endsWith('\n\n\n'), 'output ends with one block end');
@@ -56,7 +59,9 @@ e2eSuite('build: plain progress', (ctx) => {
     // The same build again: the RUN step now comes from the cache.
     const again = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
     assert.equal(again.code, 0, describeRun(again));
-    for (const line of again.stderr.split('\n')) assert.match(line, LINE, `plain grammar:\n${again.stderr}`);
+    const againProgress = again.stderr.slice(0, again.stderr.indexOf('\nSummary: ') + 1);
+    assert.ok(againProgress.length > 0, `a summary after the progress:\n${again.stderr}`);
+    for (const line of againProgress.split('\n')) assert.match(line, LINE, `plain grammar:\n${again.stderr}`);
     const cachedRun = vertexIndex(again.stderr, new RegExp(`\\[\\d/\\d\\] RUN echo hello-${nonce} && echo second-line-${nonce}`));
     assert.match(again.stderr, new RegExp(`^#${cachedRun} CACHED$`, 'm'));
     assert.doesNotMatch(again.stderr, new RegExp(`^#\\d+ \\d+\\.\\d+ hello-${nonce}$`, 'm'), 'a cached step has no log');

@@ -132,7 +132,10 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
       assert.ok(done.some((l) => (l.startsWith(` => ${name}`) || l.startsWith(` => CACHED ${name}`)) && JOB.test(l)), `a line for ${name}:\n${text}`);
     }
     assert.ok(!done.some((l) => l.startsWith(' => => # ')), `no log tails once everything finished:\n${text}`);
-    const frame = done.slice(done.indexOf(headers[0]!) + 1, done.indexOf('EXIT-STATUS:0'));
+    // The frame ends where the end-of-build summary (tested in build-summary) begins.
+    const summaryAt = done.findIndex((l) => l.startsWith('Summary: '));
+    assert.ok(summaryAt > 0, `a summary after the final frame:\n${text}`);
+    const frame = done.slice(done.indexOf(headers[0]!) + 1, summaryAt);
     for (const l of frame) assert.ok(l === '' || l.startsWith(' => '), `only job lines in the final frame: ${JSON.stringify(l)}\n${text}`);
 
     // Finished steps are coloured blue (NO_COLOR is unset here), the header is not. tmux writes a
