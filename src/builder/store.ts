@@ -2,10 +2,11 @@
 // share it: instances/<name> (NodeGroup JSON), current, defaults/<hash>, activity/<name>, all written
 // atomically (temp file + rename) under an exclusive lock on .lock.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildxError } from '../errors.js';
 import { acquireLock } from './store-lock.js';
+import { writeFileAtomic } from '../util/fs-atomic.js';
 
 /** OCI platform object as Go's specs.Platform marshals it. */
 export interface OCIPlatform {
@@ -61,15 +62,9 @@ function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-async function writeAtomic(path: string, data: string, mode = 0o600): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(tmp, data, { mode });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+/** Store files are private to the user, as Go buildx writes them. */
+function writeAtomic(path: string, data: string): Promise<void> {
+  return writeFileAtomic(path, data, 0o600);
 }
 
 /** Go marshals nil slices and maps as null: keep that, so files stay byte-compatible. */

@@ -1,7 +1,6 @@
 // The --metadata-file contract (cli.md §4.1.5): exporter response values base64-decoded, embedded as
 // JSON when they decode to a non-empty object or array; 2-space indent, sorted keys; written atomically.
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../util/fs-atomic.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -38,17 +37,9 @@ function goJSON(v: Json): string {
   return JSON.stringify(v, null, 2).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
-export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(tmp, data, { mode });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 export async function writeMetadataFile(path: string, metadata: Record<string, Json>): Promise<void> {
   await writeFileAtomic(path, goJSON(metadata));
 }
+
+export { writeFileAtomic };
