@@ -104,10 +104,9 @@ export const dockerFactory: DriverFactory = {
   allowsInstances: false,
   async priority(endpoint: string): Promise<number> {
     try {
-      const ep = /^[a-z]+:\/\//.test(endpoint) ? { contextName: endpoint, host: endpoint } : await resolveContext(endpoint);
+      // Usable iff the engine answers the /grpc upgrade (protocol.md §2.4).
       const c = await new DockerDriver({ name: endpoint, endpoint, driverOpts: {} }).client();
       c.close();
-      void ep;
       return 10;
     } catch {
       return 99;

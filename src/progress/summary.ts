@@ -9,6 +9,7 @@ import { formatBytes, formatFixed, nanosToSeconds } from './format.js';
 import { isCanceledError } from './model.js';
 import type { Nanos, SolveStatus } from './types.js';
 import type { ProgressWriter } from './writer.js';
+import { observeProgress } from './observe.js';
 
 /** How the build's steps ended. `total` is the sum of the other four. */
 export interface StepCounts {
@@ -217,17 +218,7 @@ export class SummaryRecorder {
 
 /** A progress writer that also feeds every status to `recorder`; everything else goes to `writer`. */
 export function recordSummary(writer: ProgressWriter, recorder: SummaryRecorder): ProgressWriter & { ready(): Promise<void> } {
-  return {
-    write(ss: SolveStatus): void {
-      recorder.write(ss);
-      writer.write(ss);
-    },
-    close: (error?: unknown) => writer.close(error),
-    ready: () => writer.ready?.() ?? Promise.resolve(),
-    get warnings() {
-      return writer.warnings;
-    },
-  };
+  return observeProgress(writer, (ss) => recorder.write(ss));
 }
 
 export interface FormatSummaryOptions {

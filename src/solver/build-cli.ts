@@ -1,6 +1,7 @@
 // `build` from command-line values: parse and check every option first (bad input changes nothing on
 // disk), pick the builder, then run the build with the chosen progress renderer and write the results.
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { isDirectory } from '../util/fs-stat.js';
 import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
@@ -8,9 +9,9 @@ import { dockerConfigDir } from '../docker/config.js';
 import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
 import { createProgressWriter, formatWarnings } from '../progress/index.js';
 import { formatBuildSummary, SummaryRecorder } from '../progress/summary.js';
+import { observeProgress } from '../progress/observe.js';
 import type { TransferRecord } from './session/services.js';
 import { renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, type TimelineFormat } from '../progress/timeline.js';
-import type { SolveStatus } from '../progress/types.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from './build.js';
 import { buildMetadata, writeFileAtomic, writeMetadataFile } from './metadata.js';
@@ -69,14 +70,6 @@ export interface BuildCliResult extends BuildResult {
   printImageId: boolean;
 }
 
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 const isRemote = (s: string) => /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(s) || /\.git(#.*)?$/.test(s) && /^[a-z]+:\/\//.test(s);
 
 /** Resolves PATH | URL | - and -f into build inputs, reading stdin only when asked to. */
@@ -109,21 +102,6 @@ async function resolveInputs(input: BuildCliInput, stdin: NodeJS.ReadableStream)
 
 function warningSummary(progress: ProgressWriter): string {
   return progress.warnings.length ? formatWarnings(progress.warnings) : '';
-}
-
-/** Feeds every status to `observer` too (timeline, summary), keeping the writer's own behaviour. */
-function observe(writer: ProgressWriter, observer: (s: SolveStatus) => void): ProgressWriter {
-  return {
-    write(s) {
-      observer(s);
-      writer.write(s);
-    },
-    close: (err) => writer.close(err),
-    ready: writer.ready ? () => writer.ready!() : undefined,
-    get warnings() {
-      return writer.warnings;
-    },
-  };
 }
 
 async function writeTimeline(path: string | undefined, format: TimelineFormat | undefined, recorder: TimelineRecorder | undefined): Promise<void> {
@@ -208,7 +186,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   });
   const timeline = timelineFormat ? new TimelineRecorder() : undefined;
   const summary = mode === 'tty' || mode === 'plain' ? new SummaryRecorder() : undefined;
-  const progress = timeline || summary ? observe(printer, (s) => { timeline?.write(s); summary?.write(s); }) : printer;
+  const progress = timeline || summary ? observeProgress(printer, (s) => { timeline?.write(s); summary?.write(s); }) : printer;
   const transfers: TransferRecord[] = [];
   const started = process.hrtime.bigint();
   const printSummary = (exporterResponse?: Record<string, string>) => {

@@ -1,6 +1,6 @@
 // One build on one node: local inputs → session → Control.Solve with the Dockerfile frontend, with the
 // status stream fed to the progress writer and exporter outputs delivered through the session.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import type { ProgressWriter } from '../progress/writer.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
 import { randomId, Session } from './session/session.js';
 import type { ExportSink, SecretSource, TransferRecord } from './session/services.js';
+import { isDirectory, pathExists } from '../util/fs-stat.js';
 import { formatSource, sourceLocations, type SourceLocation } from './errors.js';
 
 export type ContextInput =
@@ -108,14 +109,6 @@ interface LocalInputs {
   cleanup: () => Promise<void>;
 }
 
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 async function prepareInputs(opts: BuildOptions, sessionUrlHost: string): Promise<LocalInputs> {
   const dirs = new Map<string, string>();
   const attrs: Record<string, string> = {};
@@ -125,7 +118,7 @@ async function prepareInputs(opts: BuildOptions, sessionUrlHost: string): Promis
   const ctx = opts.context;
   if (ctx.kind === 'dir') {
     const abs = resolve(ctx.path);
-    if (!(await isDir(abs))) throw new BuildxError(`unable to prepare context: path "${ctx.path}" not found`);
+    if (!(await isDirectory(abs))) throw new BuildxError(`unable to prepare context: path "${ctx.path}" not found`);
     dirs.set('context', abs);
     sharedKeyBase = basename(abs);
   } else if (ctx.kind === 'empty') {
@@ -160,7 +153,7 @@ async function prepareInputs(opts: BuildOptions, sessionUrlHost: string): Promis
   } else if (ctx.kind === 'dir' || ctx.kind === 'empty') {
     const root = dirs.get('context')!;
     // Go buildx falls back to a lower-case `dockerfile` when only that exists.
-    const name = !(await exists(join(root, 'Dockerfile'))) && (await exists(join(root, 'dockerfile'))) ? 'dockerfile' : 'Dockerfile';
+    const name = !(await pathExists(join(root, 'Dockerfile'))) && (await pathExists(join(root, 'dockerfile'))) ? 'dockerfile' : 'Dockerfile';
     dirs.set('dockerfile', root);
     attrs.filename = name;
   }
@@ -168,15 +161,6 @@ async function prepareInputs(opts: BuildOptions, sessionUrlHost: string): Promis
     dirs, attrs, uploads, sharedKeyBase,
     cleanup: async () => { await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true }))); },
   };
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function frontendAttrs(opts: BuildOptions, driver: Driver, local: Record<string, string>): Record<string, string> {

@@ -2,7 +2,8 @@
 // stdout) written from streamed tar chunks. File outputs are written to a temporary name and renamed
 // only when the build succeeds, so a failed build leaves nothing half-written behind.
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { pathExists } from '../util/fs-stat.js';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomId } from './session/session.js';
@@ -16,15 +17,6 @@ export interface PreparedOutput {
   commit(): Promise<void>;
   /** Removes anything written. */
   discard(): Promise<void>;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A writable over stdout that never ends stdout itself: other output may follow. */
@@ -60,7 +52,7 @@ export async function prepareOutput(target: OutputTarget): Promise<PreparedOutpu
   }
   // A directory that does not exist yet is received under a temporary name and renamed at the end;
   // an existing one is merged into in place, as buildx does.
-  if (await exists(target.path)) {
+  if (await pathExists(target.path)) {
     return { sink: { kind: 'dir', path: target.path }, commit: async () => {}, discard: async () => {} };
   }
   const tmp = join(dirname(target.path), `.${basename(target.path)}.${randomId(8)}.tmp`);

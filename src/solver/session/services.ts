@@ -70,15 +70,12 @@ export function fileSyncService(dirs: ReadonlyMap<string, string>, onTransfer?: 
       const dirName = ctx.metadata.get('dir-name')?.[0] ?? '';
       const root = dirs.get(dirName);
       if (root === undefined) throw new RpcError(Code.NOT_FOUND, `no access allowed to dir "${dirName}"`);
-      const t0 = Date.now();
-      if (process.env.TSBUILDX_TRACE) process.stderr.write(`[trace] DiffCopy start ${dirName} ${JSON.stringify([...ctx.metadata])}\n`);
       const stats = await sendDirectory(root, {
         includePatterns: metadataValues(ctx.metadata, 'include-patterns'),
         excludePatterns: metadataValues(ctx.metadata, 'exclude-patterns'),
         followPaths: metadataValues(ctx.metadata, 'followpaths'),
         signal: ctx.signal,
       }, packetChannel(call));
-      if (process.env.TSBUILDX_TRACE) process.stderr.write(`[trace] DiffCopy end ${dirName} ${Date.now() - t0}ms\n`);
       onTransfer?.({ dirName, stats });
     },
   }];
