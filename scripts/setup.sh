@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# The e2e suite needs buildkitd and reference buildx (remote driver, store compatibility) and the
+# The e2e suite needs buildkitd and reference buildx (remote driver, store compatibility), the local
+# moby/buildkit:buildx-stable-1 image (docker-container driver) and the
 # multi-arch base image in the local registry, besides dockerd and the local base images.
-bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools multiarch-base}
+bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools buildkit-image multiarch-base}
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

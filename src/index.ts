@@ -10,7 +10,8 @@ export { createBuilder, leaveBuilder, type CreateOptions, type CreateResult, typ
 export { useBuilder, removeBuilders, removeInactiveBuilders, stopBuilder, type UseOptions, type RemoveOptions } from './builder/manage.js';
 export { inspectBuilder, type InspectOptions } from './builder/inspect.js';
 export { currentEndpoint, currentContextName, resolveContext, type DockerEndpoint } from './docker/context.js';
-export type { Driver, DriverFactory, DriverName, DriverStatus, Feature } from './drivers/driver.js';
+export type { BootstrapProgress, Driver, DriverFactory, DriverName, DriverStatus, Feature } from './drivers/driver.js';
+export { silentBootstrap } from './drivers/driver.js';
 export { getFactory } from './drivers/index.js';
 export { runBuild, BuildFailedError, type BuildOptions, type BuildResult, type BuildTarget, type ExportRequest, type ContextInput, type DockerfileInput } from './solver/build.js';
 export { Session, type SessionOptions } from './solver/session/session.js';

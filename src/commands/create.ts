@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { createBuilder, leaveBuilder } from '../builder/create.js';
 import { resolveBuilder } from '../builder/builder.js';
+import { silentBootstrap } from '../drivers/driver.js';
 import { parseGoDuration } from '../util/duration.js';
 
 const many = (description: string) => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description });
@@ -67,7 +68,7 @@ export default class Create extends BaseCommand {
     if (flags.bootstrap) {
       const b = await resolveBuilder({ name, skipValidation: true });
       const signal = AbortSignal.timeout(timeoutMs);
-      await Promise.all(b.nodes.map((n) => n.driver.bootstrap((m) => process.stderr.write(`${m}\n`), { signal })));
+      await Promise.all(b.nodes.map((n) => n.driver.bootstrap(silentBootstrap, { signal })));
     }
     process.stdout.write(`${name}\n`);
   }

@@ -16,9 +16,20 @@ export type Feature =
   | 'Multi-platform build'
   | 'Default load';
 
-export interface DriverLogger {
-  (message: string): void;
+/**
+ * Where a driver reports bootstrap sub-steps (`creating container …`) and log lines (the daemon's last
+ * logs on failure); the caller shows them under an `[internal] booting buildkit` vertex.
+ */
+export interface BootstrapProgress {
+  wrap<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  log(stream: number, data: Buffer | string): void;
 }
+
+/** For callers that show nothing while booting. */
+export const silentBootstrap: BootstrapProgress = {
+  wrap: (_name, fn) => fn(),
+  log: () => {},
+};
 
 export interface DriverConfig {
   name: string;
@@ -34,7 +45,8 @@ export interface Driver {
   readonly config: DriverConfig;
   /** True for the docker driver, whose results go straight into the engine. */
   readonly isMobyDriver: boolean;
-  bootstrap(log: DriverLogger, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Starts the daemon if needed and waits until it answers; safe to call when it already runs. */
+  bootstrap(progress: BootstrapProgress, opts?: { signal?: AbortSignal }): Promise<void>;
   status(opts?: { signal?: AbortSignal }): Promise<DriverStatus>;
   /** BuildKit version as buildx shows it in `ls`/`inspect`. */
   version(opts?: { signal?: AbortSignal }): Promise<string>;

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { BuildkitClient } from '../buildkit/client.js';
 import { openTunnelSession } from '../buildkit/session-tunnel.js';
 import type { Session } from '../solver/session/session.js';
-import type { Driver, DriverConfig, DriverFactory, DriverLogger, DriverStatus, Feature, SessionCloser } from './driver.js';
+import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
 import { BuildxError } from '../errors.js';
 
 export type RemoteAddress =
@@ -170,7 +170,7 @@ class RemoteDriver implements Driver {
     }
   }
 
-  async bootstrap(_log: DriverLogger, opts: { signal?: AbortSignal } = {}): Promise<void> {
+  async bootstrap(_log: BootstrapProgress, opts: { signal?: AbortSignal } = {}): Promise<void> {
     // Nothing to start: wait for the daemon someone else runs to answer.
     const deadline = Date.now() + BOOTSTRAP_TIMEOUT_MS;
     let last: unknown;

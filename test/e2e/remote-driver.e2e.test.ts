@@ -9,7 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getFactory, runBuild, type Driver, type ProgressWriter } from '../../src/index.js';
+import { getFactory, runBuild, silentBootstrap, type Driver, type ProgressWriter } from '../../src/index.js';
 
 const SKIP = Boolean(process.env.TSBUILDX_SKIP_E2E);
 const BIN_DIR = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin');
@@ -132,7 +132,7 @@ describe('remote driver against a bare buildkitd', { skip: SKIP }, () => {
       assert.equal(d.isMobyDriver, false);
       assert.equal(await d.status(), 'running', ep);
       assert.equal(await d.version(), 'v0.32.2', ep);
-      await d.bootstrap(() => {});
+      await d.bootstrap(silentBootstrap);
     }
   });
 
