@@ -1,5 +1,5 @@
 // `inspect [NAME]` text (cli.md §4.5), laid out by a tabwriter with minwidth 0 and padding 1.
-import { silentBootstrap } from '../drivers/driver.js';
+import { bootWithDisplay } from './boot.js';
 import { tabwrite } from '../util/tabwriter.js';
 import { resolveBuilder } from './builder.js';
 import { loadNodeInfo } from './list.js';
@@ -20,7 +20,7 @@ export async function inspectBuilder(name: string | undefined, opts: InspectOpti
   const b = await resolveBuilder({ name, env: opts.env, skipValidation: true });
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
   if (opts.bootstrap) {
-    await Promise.all(b.nodes.map((n) => n.driver.bootstrap(silentBootstrap, { signal })));
+    await bootWithDisplay(b, { signal, env: opts.env });
   }
   const infos = await loadNodeInfo(b, signal);
   const lines = [`Name:\t${b.name}`, `Driver:\t${b.driverName}`];

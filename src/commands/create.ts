@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { createBuilder, leaveBuilder } from '../builder/create.js';
 import { resolveBuilder } from '../builder/builder.js';
-import { silentBootstrap } from '../drivers/driver.js';
+import { bootWithDisplay } from '../builder/boot.js';
 import { parseGoDuration } from '../util/duration.js';
 
 const many = (description: string) => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description });
@@ -67,8 +67,7 @@ export default class Create extends BaseCommand {
     // The store lock is released before booting, as in buildx.
     if (flags.bootstrap) {
       const b = await resolveBuilder({ name, skipValidation: true });
-      const signal = AbortSignal.timeout(timeoutMs);
-      await Promise.all(b.nodes.map((n) => n.driver.bootstrap(silentBootstrap, { signal })));
+      await bootWithDisplay(b, { signal: AbortSignal.timeout(timeoutMs) });
     }
     process.stdout.write(`${name}\n`);
   }

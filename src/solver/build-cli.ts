@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { isDirectory } from '../util/fs-stat.js';
 import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
+import { bootDriver } from '../builder/boot.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
@@ -198,6 +199,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   };
   let result: BuildResult;
   try {
+    await bootDriver(node.driver, progress, signal);
     result = await runBuild(
       { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
       options, { progress, signal, onTransfer: (r) => transfers.push(r) },
