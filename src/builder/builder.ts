@@ -9,7 +9,7 @@ import { getFactory } from '../drivers/index.js';
 import { BuildxError } from '../errors.js';
 import { currentEndpointKey } from './endpoint.js';
 import { buildxConfigDir } from './paths.js';
-import { Store, type NodeGroup, type OCIPlatform, type StoreTxn } from './store.js';
+import { Store, type NodeGroup, type OCIPlatform, type StoredNode, type StoreTxn } from './store.js';
 import { UnavailableDriver } from './unavailable-driver.js';
 
 export interface BuilderNode {
@@ -20,6 +20,8 @@ export interface BuilderNode {
   platforms?: OCIPlatform[] | null;
   driverOpts?: Record<string, string> | null;
   flags?: string[] | null;
+  /** Stored config files (base64), shown by `inspect` and `ls --format json`. */
+  files?: StoredNode['Files'];
 }
 
 export interface Builder {
@@ -51,14 +53,14 @@ export async function contextBuilder(contextName: string): Promise<Builder> {
 /** A store instance as a Builder; nodes of drivers tsbuildx lacks get a stand-in driver. */
 export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn): Promise<Builder> {
   const nodes = await Promise.all(ng.Nodes.map(async (n): Promise<BuilderNode> => {
-    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {} };
+    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined };
     let driver: Driver;
     try {
       driver = await (await getFactory(ng.Driver)).create(cfg);
     } catch {
       driver = new UnavailableDriver(ng.Driver as DriverName, cfg);
     }
-    return { name: n.Name, endpoint: n.Endpoint, driver, platforms: n.Platforms, driverOpts: n.DriverOpts, flags: n.Flags };
+    return { name: n.Name, endpoint: n.Endpoint, driver, platforms: n.Platforms, driverOpts: n.DriverOpts, flags: n.Flags, files: n.Files };
   }));
   const lastActivity = tx ? await tx.lastActivity(ng.Name) : undefined;
   return { name: ng.Name, driverName: ng.Driver as DriverName, dockerContext: false, nodes, dynamic: ng.Dynamic, lastActivity };

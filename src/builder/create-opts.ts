@@ -103,15 +103,3 @@ export function parseNodePlatforms(values: readonly string[]): OCIPlatform[] {
     return o;
   });
 }
-
-const DOCKER_CONTAINER_OPTS = new Set([
-  'image', 'network', 'memory', 'memory-swap', 'cpu-period', 'cpu-quota', 'cpu-shares', 'cpuset-cpus',
-  'cpuset-mems', 'cgroup-parent', 'restart-policy', 'default-load', 'provenance-add-gha', 'allow-untrusted-image',
-]);
-
-/** docker-container has no driver module yet; its option keys are still checked when storing a node. */
-export function checkDockerContainerOpts(opts: Record<string, string> | null): void {
-  for (const k of Object.keys(opts ?? {})) {
-    if (!DOCKER_CONTAINER_OPTS.has(k) && !k.startsWith('env.')) throw new BuildxError(`invalid driver option ${k} for docker-container driver`);
-  }
-}

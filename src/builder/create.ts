@@ -1,13 +1,14 @@
 // `create`'s store logic (cli.md §4.2): a new instance, `--append` of a node, `--node` updates and
 // `--leave`, all inside one store transaction; nothing is written unless every check passed.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contextExists } from '../docker/context.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
 import { BuildxError } from '../errors.js';
 import { openStore } from './builder.js';
-import { checkDockerContainerOpts, parseBuildkitdFlags, parseDriverOpts, parseNodePlatforms } from './create-opts.js';
+import { loadConfigFiles, mergeNodeFiles, readConfigEntitlements, type NodeFiles } from './buildkitd-config.js';
+import { pathExists } from '../util/fs-stat.js';
+import { parseBuildkitdFlags, parseDriverOpts, parseNodePlatforms } from './create-opts.js';
 import { currentEndpointKey, defaultContextUsesEnvTLS, validateBuildkitEndpoint, validateDockerEndpoint } from './endpoint.js';
 import { randomName } from './names.js';
 import { validateBuilderName, validateName, type NodeGroup, type OCIPlatform, type StoreTxn, type StoredNode } from './store.js';
@@ -45,18 +46,6 @@ async function generateName(tx: StoreTxn): Promise<string> {
   throw new BuildxError('failed to generate random name');
 }
 
-/** Drivers a store entry may name even though tsbuildx cannot run them yet. */
-const STORE_ONLY_DRIVERS = new Set(['docker-container']);
-
-async function findFactory(driver: string): Promise<DriverFactory | undefined> {
-  try {
-    return await getFactory(driver);
-  } catch (err) {
-    if (STORE_ONLY_DRIVERS.has(driver)) return undefined;
-    throw err;
-  }
-}
-
 /** Which driver `create` picks without --driver (cli.md §3): remote for URL endpoints, else docker-container. */
 function autoDriver(endpoint: string | undefined, env: NodeJS.ProcessEnv): string {
   if (!endpoint && env.BUILDKIT_HOST) return 'remote';
@@ -64,16 +53,10 @@ function autoDriver(endpoint: string | undefined, env: NodeJS.ProcessEnv): strin
   return 'docker-container';
 }
 
-/** Entitlements listed in a buildkitd.toml (`entitlements = ["network.host", …]`), enough for §3.4. */
-function configEntitlements(toml: string): string[] {
-  const m = /^\s*entitlements\s*=\s*\[([^\]]*)\]/m.exec(toml);
-  return m ? [...m[1]!.matchAll(/"([^"]*)"|'([^']*)'/g)].map((x) => x[1] ?? x[2] ?? '') : [];
-}
-
 /** The node list after applying this create to it (Go's NodeGroup.Update). */
 function updateNodes(ng: NodeGroup, o: {
   nodeName?: string; endpoint: string; setEndpoint: boolean; append: boolean; platforms: OCIPlatform[];
-  flags?: string[]; driverOpts?: Record<string, string>; files?: Record<string, string>; warn: (m: string) => void;
+  flags?: string[]; driverOpts?: Record<string, string>; files?: NodeFiles; warn: (m: string) => void;
 }): StoredNode {
   if (ng.Dynamic) throw new BuildxError('dynamic node group does not support Update');
   let i = o.nodeName ? ng.Nodes.findIndex((n) => n.Name === o.nodeName) : -1;
@@ -86,7 +69,7 @@ function updateNodes(ng: NodeGroup, o: {
     if (o.platforms.length) node.Platforms = o.platforms;
     if (o.flags) { node.Flags = o.flags; restart = true; }
     if (o.driverOpts) { node.DriverOpts = o.driverOpts; restart = true; }
-    if (o.files) { node.Files = o.files; restart = true; }
+    if (o.files) { node.Files = mergeNodeFiles(node.Files, o.files); restart = true; }
     ng.Nodes[i] = node;
     if (restart) o.warn('new settings may not be used until builder is restarted');
   } else {
@@ -114,13 +97,12 @@ function updateNodes(ng: NodeGroup, o: {
 }
 
 /** Checks a node the way loading it would, so a bad option never reaches the store. */
-async function checkNode(driver: string, factory: DriverFactory | undefined, node: StoredNode): Promise<void> {
-  if (driver === 'docker-container' && !factory) checkDockerContainerOpts(node.DriverOpts);
+async function checkNode(driver: string, factory: DriverFactory, node: StoredNode): Promise<void> {
   if (driver === 'remote') {
     if (node.Flags?.length) throw new BuildxError('setting buildkit flags is not supported for remote driver');
     if (node.Files && Object.keys(node.Files).length) throw new BuildxError('setting config file is not supported for remote driver');
   }
-  if (factory) await factory.create({ name: node.Name, endpoint: node.Endpoint, driverOpts: node.DriverOpts ?? {} });
+  await factory.create({ name: node.Name, endpoint: node.Endpoint, driverOpts: node.DriverOpts ?? {}, flags: node.Flags ?? undefined, files: node.Files ?? undefined });
 }
 
 export async function createBuilder(opts: CreateOptions): Promise<CreateResult> {
@@ -144,24 +126,19 @@ export async function createBuilder(opts: CreateOptions): Promise<CreateResult> 
       }
       if (driver !== existing.Driver) throw new BuildxError(`existing instance for "${name}" but has mismatched driver "${existing.Driver}"`);
     }
-    const factory = await findFactory(driver);
-    if (factory && !factory.allowsInstances) throw new BuildxError(`additional instances of driver "${driver}" cannot be created`);
+    const factory = await getFactory(driver);
+    if (!factory.allowsInstances) throw new BuildxError(`additional instances of driver "${driver}" cannot be created`);
 
     const driverOpts = parseDriverOpts(opts.driverOpts ?? []);
+    // Like buildx: the config's entitlements are read now (a missing file counts as empty), its files
+    // only once the endpoint is settled, so errors come in the same order.
     let configFile = opts.buildkitdConfig;
-    let configText: string | undefined;
     if (!configFile) {
-      try {
-        const f = join(store.root, 'buildkitd.default.toml');
-        configText = await readFile(f, 'utf8');
-        configFile = f;
-      } catch {
-        // no default config
-      }
-    } else {
-      configText = await readFile(configFile, 'utf8').catch((err: Error) => { throw new BuildxError(`failed to read config file ${configFile}: ${err.message}`); });
+      const f = join(store.root, 'buildkitd.default.toml');
+      if (await pathExists(f)) configFile = f;
     }
-    const flags = parseBuildkitdFlags(opts.buildkitdFlags ?? '', driver, driverOpts, configText ? configEntitlements(configText) : []);
+    const entitlements = configFile ? await readConfigEntitlements(configFile) : [];
+    const flags = parseBuildkitdFlags(opts.buildkitdFlags ?? '', driver, driverOpts, entitlements);
 
     let endpoint: string;
     let setEndpoint: boolean;
@@ -184,7 +161,7 @@ export async function createBuilder(opts: CreateOptions): Promise<CreateResult> 
     }
 
     const group: NodeGroup = existing ?? { Name: name, Driver: driver, Nodes: [], Dynamic: false };
-    const files = configText !== undefined ? { 'buildkitd.toml': Buffer.from(configText).toString('base64') } : undefined;
+    const files = configFile ? await loadConfigFiles(configFile) : undefined;
     const node = updateNodes(group, {
       nodeName: opts.nodeName?.toLowerCase(), endpoint, setEndpoint, append: opts.append ?? false,
       platforms: parseNodePlatforms(opts.platforms ?? []), flags, driverOpts, files, warn,

@@ -35,6 +35,10 @@ export interface DriverConfig {
   name: string;
   endpoint: string;
   driverOpts: Record<string, string>;
+  /** The node's stored buildkitd flags (drivers that start the daemon pass them on). */
+  flags?: string[];
+  /** The node's stored config files, base64: `buildkitd.toml`, `certs/<host>/<file>`. */
+  files?: Record<string, string>;
 }
 
 /** How a session reaches the daemon; returns a function that closes it. */

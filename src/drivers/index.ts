@@ -4,7 +4,7 @@ import { BuildxError } from '../errors.js';
 
 export const factories: Record<DriverName, (() => Promise<DriverFactory>) | undefined> = {
   docker: async () => (await import('./docker.js')).dockerFactory,
-  'docker-container': undefined,
+  'docker-container': async () => (await import('./docker-container.js')).containerFactory,
   kubernetes: undefined,
   remote: async () => (await import('./remote.js')).remoteFactory,
 };

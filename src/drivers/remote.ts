@@ -208,7 +208,7 @@ class RemoteDriver implements Driver {
   }
 
   async features(): Promise<Set<Feature>> {
-    const f = new Set<Feature>(['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build']);
+    const f = new Set<Feature>(['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build', 'Direct push']);
     if (this.opts.defaultLoad) f.add('Default load');
     return f;
   }
