@@ -1,8 +1,12 @@
 // `ls`: every builder with the live state of its nodes, loaded in parallel.
+import { setMaxListeners } from 'node:events';
 import { formatPlatform, platformList } from './platforms.js';
-import { contextBuilder, listContextNames, openStore, resolveBuilderIn, storeBuilder, type Builder } from './builder.js';
+import { contextBuilder, listContextNames, openStore, resolveBuilderIn, storeBuilder, type Builder, type BuilderNode } from './builder.js';
 import { toBuildxError } from '../errors.js';
-import type { DriverStatus } from '../drivers/driver.js';
+import type { GCPolicyRule, CDIDevice, WorkerInfo } from '../buildkit/convert.js';
+import type { DriverStatus, Feature } from '../drivers/driver.js';
+import { featureTable } from './features.js';
+import { proxyConfig } from './proxy-config.js';
 
 export interface NodeInfo {
   name: string;
@@ -14,6 +18,16 @@ export interface NodeInfo {
   error?: string;
   driverOpts?: Record<string, string>;
   flags?: string[];
+  /** Stored config files, base64 (`buildkitd.toml`, `certs/…`). */
+  files?: Record<string, string>;
+  /** From the workers of a running node: IDs sorted; labels and GC rules of the first worker. */
+  ids?: string[];
+  labels?: Record<string, string>;
+  gcPolicy?: GCPolicyRule[];
+  cdiDevices?: CDIDevice[];
+  proxyConfig?: Record<string, string>;
+  /** `inspect --debug` only: every feature of the driver with its state. */
+  features?: [string, boolean][];
 }
 
 export interface BuilderInfo {
@@ -34,35 +48,73 @@ async function withTimeout<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export async function loadNodeInfo(b: Builder, signal: AbortSignal): Promise<NodeInfo[]> {
+export interface LoadNodeOptions {
+  /** Also ask each driver for its features (inspect --debug). */
+  features?: boolean;
+  proxyConfig?: Record<string, string>;
+}
+
+async function listWorkers(n: BuilderNode, signal: AbortSignal): Promise<WorkerInfo[]> {
+  const c = await n.driver.client({ signal });
+  try {
+    return await withTimeout(c.listWorkers({ signal }), signal);
+  } finally {
+    c.close();
+  }
+}
+
+/** What buildx keeps of a node's workers (builder/node.go loadData). */
+function applyWorkers(info: NodeInfo, fixed: string[], workers: WorkerInfo[]): void {
+  const detected = workers.flatMap((w) => w.platforms.map((p) => formatPlatform(p)));
+  info.platforms = platformList(fixed, detected);
+  if (!workers.length) return;
+  info.ids = workers.map((w) => w.id).sort();
+  const first = workers[0]!;
+  if (Object.keys(first.labels).length) info.labels = first.labels;
+  if (first.gcPolicy.length) info.gcPolicy = first.gcPolicy;
+  const last = workers[workers.length - 1]!;
+  if (last.cdiDevices.length) info.cdiDevices = last.cdiDevices;
+}
+
+export async function loadNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions = {}): Promise<NodeInfo[]> {
+  // Every call of every node watches the one deadline; that is by design, not a leak.
+  setMaxListeners(0, signal);
   return Promise.all(b.nodes.map(async (n): Promise<NodeInfo> => {
     // Fixed platforms show even for nodes that are not running.
     const fixed = (n.platforms ?? []).map((p) => formatPlatform(p));
     const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: platformList(fixed, []) };
     if (n.driverOpts && Object.keys(n.driverOpts).length) info.driverOpts = n.driverOpts;
     if (n.flags?.length) info.flags = n.flags;
+    if (n.files && Object.keys(n.files).length) info.files = n.files;
+    if (opts.proxyConfig && Object.keys(opts.proxyConfig).length) info.proxyConfig = opts.proxyConfig;
     try {
       info.status = await withTimeout(n.driver.status({ signal }), signal);
-      if (info.status !== 'running') return info;
-      const [version, workers] = await Promise.all([
-        withTimeout(n.driver.version({ signal }), signal),
-        (async () => {
-          const c = await n.driver.client({ signal });
-          try {
-            return await withTimeout(c.listWorkers({ signal }), signal);
-          } finally {
-            c.close();
-          }
-        })(),
-      ]);
-      info.version = version;
-      const detected = workers.flatMap((w) => (w.platforms ?? []).map((p) => formatPlatform({ os: p.OS ?? '', architecture: p.Architecture ?? '', variant: p.Variant ?? '' })));
-      info.platforms = platformList(fixed, detected);
+      if (info.status === 'running') {
+        const [version, workers] = await Promise.all([withTimeout(n.driver.version({ signal }), signal), listWorkers(n, signal)]);
+        info.version = version;
+        applyWorkers(info, fixed, workers);
+      }
     } catch (err) {
       info.error = toBuildxError(err).message;
+      return info;
+    }
+    if (opts.features) {
+      const have = await withTimeout(n.driver.features({ signal }), signal).catch(() => new Set<Feature>());
+      info.features = featureTable(n.driver.name, have);
     }
     return info;
   }));
+}
+
+const DRIVERS = new Set(['docker', 'docker-container', 'kubernetes', 'remote']);
+
+/**
+ * A store instance naming a driver buildx does not know fails as a whole (no node is loaded), with
+ * one empty node per stored node, as buildx reports it.
+ */
+export function builderLoadError(b: Builder): { error: string; nodes: NodeInfo[] } | undefined {
+  if (b.dockerContext || DRIVERS.has(b.driverName)) return undefined;
+  return { error: `failed to find driver "${b.driverName}"`, nodes: b.nodes.map(() => ({ name: '', endpoint: '', platforms: [] })) };
 }
 
 export interface ListOptions {
@@ -74,6 +126,7 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
   const env = opts.env ?? process.env;
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
   const store = await openStore(env);
+  const proxy = await proxyConfig(env);
   // Like buildx, the store stays locked while nodes load, so a concurrent create/rm waits for the listing.
   const infos = await store.txn(async (tx) => {
     const selected = await resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => '');
@@ -81,10 +134,10 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
     const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx)));
     const taken = new Set(groups.map((g) => g.Name));
     for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push(await contextBuilder(name));
-    return Promise.all(builders.map(async (b): Promise<BuilderInfo> => ({
-      name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false,
-      nodes: await loadNodeInfo(b, signal), lastActivity: b.lastActivity,
-    })));
+    return Promise.all(builders.map(async (b): Promise<BuilderInfo> => {
+      const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
+      return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { proxyConfig: proxy }) }) };
+    }));
   });
   // Builders that failed to load are listed last.
   return [...infos.filter((i) => !i.error), ...infos.filter((i) => i.error)];

@@ -20,29 +20,50 @@ export function platformList(fixed: string[], detected: string[]): string[] {
   return out;
 }
 
-/** Table view of platformList output: at most four os/arch groups, then `(N more)`. */
+const osArch = (p: string): string => p.replace(/\*$/, '').split('/').slice(0, 2).join('/');
+
+/** One group as the table shows it: the platform itself, or `linux/arm* (+3)` for several. */
+function groupText(key: string, members: string[]): string {
+  if (members.length === 1) return members[0]!;
+  return `${key}${members.some((p) => p.endsWith('*')) ? '*' : ''} (+${members.length})`;
+}
+
+/**
+ * Table view of platformList output (buildx commands/ls.go truncPlatforms): major architectures are
+ * grouped first until `max` groups exist; other os/arch groups are only taken while fewer than `max`
+ * groups were found, and printed (sorted) while fewer than `max` entries are out; whatever no shown
+ * group covers is counted as `(N more)`.
+ */
 export function truncatePlatforms(list: string[], max = 4): string {
   const groups = new Map<string, string[]>();
-  for (const p of list) {
-    const key = p.replace(/\*$/, '').split('/').slice(0, 2).join('/');
-    const g = groups.get(key);
-    if (g) g.push(p);
-    else groups.set(key, [p]);
+  for (const major of MAJOR) {
+    for (const p of list) {
+      if (groups.size >= max) break;
+      if (osArch(p) === major) groups.set(major, [...(groups.get(major) ?? []), p]);
+    }
   }
-  const keys = [...groups.keys()];
-  const rank = (k: string) => {
-    const i = MAJOR.indexOf(k);
-    return i < 0 ? MAJOR.length : i;
-  };
-  const ordered = keys.map((k, i) => ({ k, i })).sort((a, b) => rank(a.k) - rank(b.k) || a.i - b.i).map((x) => x.k);
-  const shown = ordered.slice(0, max).map((k) => {
-    const g = groups.get(k)!;
-    if (g.length === 1) return g[0]!;
-    const star = g.some((p) => p.endsWith('*')) ? '*' : '';
-    return `${k}${star} (+${g.length})`;
-  });
-  let text = shown.join(', ');
-  const rest = ordered.slice(max).reduce((n, k) => n + groups.get(k)!.length, 0);
-  if (rest > 0) text += ` (${rest} more)`;
-  return text;
+  if (groups.size < max) {
+    const rest = new Map<string, string[]>();
+    for (const p of list) {
+      const key = osArch(p);
+      if (!groups.has(key)) rest.set(key, [...(rest.get(key) ?? []), p]);
+    }
+    for (const [k, v] of rest) groups.set(k, v);
+  }
+  const out: string[] = [];
+  let count = 0;
+  for (const major of MAJOR) {
+    const g = groups.get(major);
+    if (!g) continue;
+    out.push(groupText(major, g));
+    count += g.length;
+  }
+  for (const key of [...groups.keys()].sort()) {
+    if (out.length >= max) break;
+    if (MAJOR.includes(key)) continue;
+    out.push(groupText(key, groups.get(key)!));
+    count += groups.get(key)!.length;
+  }
+  if (list.length > count) out.push(`(${list.length - count} more)`);
+  return out.join(', ');
 }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { moby } from '../proto/index.js';
 import type { SolveStatus } from '../progress/types.js';
 import { startBridge, type Bridge, type Dialer } from './bridge.js';
-import { toSolveStatus } from './convert.js';
+import { toSolveStatus, toWorkerInfo, type WorkerInfo } from './convert.js';
 
 const SERVICE = '/moby.buildkit.v1.Control/';
 /** BuildKit's own limit both ways (protocol.md §0); grpc-js defaults to 4 MiB. */
@@ -105,10 +105,10 @@ export class BuildkitClient {
     }
   }
 
-  async listWorkers(opts?: CallOptions): Promise<WorkerRecord[]> {
+  async listWorkers(opts?: CallOptions): Promise<WorkerInfo[]> {
     const S = moby.buildkit.v1;
     const r = await this.unary('ListWorkers', S.ListWorkersRequest, S.ListWorkersResponse, S.ListWorkersRequest.create({}), opts);
-    return r.record ?? [];
+    return (r.record ?? []).map(toWorkerInfo);
   }
 
   async info(opts?: CallOptions): Promise<moby.buildkit.v1.types.BuildkitVersion.$Properties | undefined> {
@@ -139,4 +139,4 @@ export class BuildkitClient {
   }
 }
 
-export type { Dialer, Duplex };
+export type { Dialer, Duplex, WorkerInfo };

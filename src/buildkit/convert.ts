@@ -73,3 +73,69 @@ export function toSolveStatus(r: moby.buildkit.v1.StatusResponse.$Properties): S
     })),
   };
 }
+
+/** A worker as ListWorkers reports it (buildkit v0.32.2 client.WorkerInfo). */
+export interface WorkerInfo {
+  id: string;
+  labels: Record<string, string>;
+  platforms: WorkerPlatform[];
+  gcPolicy: GCPolicyRule[];
+  buildkitVersion?: { package: string; version: string; revision: string };
+  cdiDevices: CDIDevice[];
+}
+
+export interface WorkerPlatform {
+  os: string;
+  architecture: string;
+  variant: string;
+  osVersion: string;
+  osFeatures: string[];
+}
+
+/** One garbage-collection rule (client.PruneInfo); sizes in bytes, keepDuration in nanoseconds. */
+export interface GCPolicyRule {
+  all: boolean;
+  filters: string[];
+  keepDuration: bigint;
+  reservedSpace: bigint;
+  maxUsedSpace: bigint;
+  minFreeSpace: bigint;
+}
+
+export interface CDIDevice {
+  name: string;
+  autoAllow: boolean;
+  onDemand: boolean;
+  annotations: Record<string, string>;
+}
+
+/** int64 fields without the precision loss of toNumber(): durations in ns pass 2^53 after ~104 days. */
+export function int64Big(v: Int64): bigint {
+  if (v === null || v === undefined) return 0n;
+  return typeof v === 'number' ? BigInt(Math.trunc(v)) : BigInt(v.toString());
+}
+
+export function toWorkerInfo(w: moby.buildkit.v1.types.WorkerRecord.$Properties): WorkerInfo {
+  const info: WorkerInfo = {
+    id: w.ID ?? '',
+    labels: { ...(w.Labels ?? {}) },
+    platforms: (w.platforms ?? []).map((p) => ({
+      os: p.OS ?? '', architecture: p.Architecture ?? '', variant: p.Variant ?? '', osVersion: p.OSVersion ?? '', osFeatures: p.OSFeatures ?? [],
+    })),
+    gcPolicy: (w.GCPolicy ?? []).map((g) => ({
+      all: g.all ?? false,
+      filters: g.filters ?? [],
+      keepDuration: int64Big(g.keepDuration),
+      reservedSpace: int64Big(g.reservedSpace),
+      maxUsedSpace: int64Big(g.maxUsedSpace),
+      minFreeSpace: int64Big(g.minFreeSpace),
+    })),
+    cdiDevices: (w.CDIDevices ?? []).map((d) => ({
+      name: d.Name ?? '', autoAllow: d.AutoAllow ?? false, onDemand: d.OnDemand ?? false, annotations: { ...(d.Annotations ?? {}) },
+    })),
+  };
+  if (w.BuildkitVersion) {
+    info.buildkitVersion = { package: w.BuildkitVersion.package ?? '', version: w.BuildkitVersion.version ?? '', revision: w.BuildkitVersion.revision ?? '' };
+  }
+  return info;
+}

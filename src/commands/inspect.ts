@@ -16,6 +16,6 @@ export default class Inspect extends BaseCommand {
     const { flags, argv } = await this.parse(Inspect);
     const args = argv as string[];
     this.maxArgs(args, 1);
-    process.stdout.write(await inspectBuilder(args[0] ?? flags.builder, { bootstrap: flags.bootstrap, timeoutMs: parseGoDuration(flags.timeout) }));
+    process.stdout.write(await inspectBuilder(args[0] ?? flags.builder, { bootstrap: flags.bootstrap, timeoutMs: parseGoDuration(flags.timeout), debug: flags.debug || undefined }));
   }
 }

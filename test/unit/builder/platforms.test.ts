@@ -9,7 +9,7 @@ test('fixed platforms come first with a star, detected ones follow without dupli
 
 test('table view keeps four os/arch groups, majors first, and counts the rest', () => {
   const list = ['linux/386', 'linux/amd64', 'linux/arm/v7', 'linux/arm/v6', 'linux/riscv64', 'linux/s390x', 'linux/ppc64le', 'linux/mips64le'];
-  assert.equal(truncatePlatforms(list), 'linux/amd64, linux/arm (+2), linux/ppc64le, linux/s390x (3 more)');
+  assert.equal(truncatePlatforms(list), 'linux/amd64, linux/arm (+2), linux/ppc64le, linux/s390x, (3 more)');
   assert.equal(truncatePlatforms(['linux/amd64', 'linux/386']), 'linux/amd64, linux/386');
 });
 

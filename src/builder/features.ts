@@ -1,0 +1,22 @@
+// The `Features:` block of `inspect --debug`: every feature a driver reports on, true or false, under
+// buildx's names. tsbuildx drivers report only the features they have, so the full key set of each
+// driver (driver/*/driver.go Features in buildx v0.36.1) is kept here.
+import type { DriverName, Feature } from '../drivers/driver.js';
+
+const DEFAULT_LOAD_LABEL = 'Automatically load images to the Docker Engine image store';
+const PREFER_IMAGE_DIGEST = 'Prefer image digest';
+
+const CONTAINER_KEYS: Feature[] = ['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build', 'Direct push', 'Default load'];
+
+function label(f: Feature): string {
+  return f === 'Default load' ? DEFAULT_LOAD_LABEL : f;
+}
+
+/** [name, enabled] pairs sorted by name, as inspect prints them. */
+export function featureTable(driver: DriverName, have: ReadonlySet<Feature>): [string, boolean][] {
+  const rows: [string, boolean][] = CONTAINER_KEYS.map((f) => [label(f), have.has(f)]);
+  // The docker driver also reports digest preference, which follows the containerd image store exactly
+  // as its exporters do.
+  if (driver === 'docker') rows.push([PREFER_IMAGE_DIGEST, have.has('OCI exporter')]);
+  return rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
