@@ -11,6 +11,9 @@ import type { BuildkitClient } from './client.js';
  */
 export const MAX_TUNNEL_CHUNK = 1 << 20;
 
+/** Pending bytes that are sent at once rather than at the end of the event-loop turn. */
+const COALESCE_BYTES = 256 * 1024;
+
 /** How long closing waits for the daemon to end the call after our half-close. */
 const CLOSE_WAIT_MS = 3000;
 
@@ -64,6 +67,28 @@ export function tunnelOver(call: TunnelCall): Tunnel {
     call.once('error', onError);
   };
 
+  // HTTP/2 writes a frame's header and its payload separately, and many frames are small: one message
+  // per write would send most bytes in tiny messages, each with its own gRPC and HTTP/2 framing.
+  // Writes of one turn of the event loop are joined into one message instead.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let flushScheduled = false;
+  let backedUp = false;
+  call.on('drain', () => { backedUp = false; });
+  /** Sends what is pending; false when the call wants us to wait for 'drain'. */
+  const flush = (): boolean => {
+    if (!pendingBytes) return true;
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    let ok = true;
+    // Message boundaries carry no meaning on the tunnel, so large writes can simply be cut.
+    for (let off = 0; off < data.length; off += MAX_TUNNEL_CHUNK) {
+      ok = call.write(data.subarray(off, off + MAX_TUNNEL_CHUNK));
+    }
+    return ok;
+  };
+
   const duplex = new Duplex({
     // Bytes, not messages: the HTTP/2 layer above sees an ordinary socket.
     allowHalfOpen: true,
@@ -75,15 +100,24 @@ export function tunnelOver(call: TunnelCall): Tunnel {
         cb(new Error('session call closed'));
         return;
       }
-      let ok = true;
-      // Message boundaries carry no meaning on the tunnel, so large writes can simply be cut.
-      for (let off = 0; off < chunk.length; off += MAX_TUNNEL_CHUNK) {
-        ok = call.write(chunk.subarray(off, off + MAX_TUNNEL_CHUNK));
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= COALESCE_BYTES || backedUp) {
+        if (flush()) cb();
+        else waitDrain(cb);
+        return;
       }
-      if (ok) cb();
-      else waitDrain(cb);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          if (!callDone && !flush()) backedUp = true;
+        });
+      }
+      cb();
     },
     final(cb) {
+      if (!callDone) flush();
       call.end();
       cb();
     },

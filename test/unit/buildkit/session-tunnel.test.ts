@@ -44,15 +44,29 @@ class FakeCall extends Duplex {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('session tunnel', () => {
-  it('sends each write as messages of at most MAX_TUNNEL_CHUNK bytes, in order', async () => {
+  it('sends writes in order as messages of at most MAX_TUNNEL_CHUNK bytes', async () => {
     const call = new FakeCall();
     const { duplex } = tunnelOver(call);
     const big = Buffer.alloc(MAX_TUNNEL_CHUNK * 2 + 12345);
     for (let i = 0; i < big.length; i++) big[i] = i % 251;
     await new Promise<void>((resolve, reject) => duplex.write(Buffer.from('head'), (e) => (e ? reject(e) : resolve())));
     await new Promise<void>((resolve, reject) => duplex.write(big, (e) => (e ? reject(e) : resolve())));
-    assert.deepEqual(call.sent.map((b) => b.length), [4, MAX_TUNNEL_CHUNK, MAX_TUNNEL_CHUNK, 12345]);
-    assert.ok(Buffer.concat(call.sent.slice(1)).equals(big));
+    assert.deepEqual(call.sent.map((b) => b.length), [MAX_TUNNEL_CHUNK, MAX_TUNNEL_CHUNK, 12349]);
+    assert.ok(Buffer.concat(call.sent).equals(Buffer.concat([Buffer.from('head'), big])));
+  });
+
+  it('joins the small writes of one event-loop turn into one message', async () => {
+    const call = new FakeCall();
+    const { duplex } = tunnelOver(call);
+    for (let i = 0; i < 100; i++) duplex.write(Buffer.from([i]));
+    assert.equal(call.sent.length, 0);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(call.sent.map((b) => b.length), [100]);
+    assert.deepEqual([...call.sent[0]!], Array.from({ length: 100 }, (_, i) => i));
+    duplex.write(Buffer.from('later'));
+    duplex.end();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(call.sent.map((b) => b.toString('latin1')).slice(1), ['later']);
   });
 
   it('holds the write callback until the call drains', async () => {
