@@ -75,12 +75,14 @@ export async function removeBuilders(names: string[], opts: RemoveOptions = {}):
   let failed = false;
   await store.txn(async (tx) => {
     for (const name of targets) {
+      // Without a name the current builder is meant; its name is what buildx reports.
+      const shown = name || (await resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => ''));
       try {
         const removed = await removeOne(tx, name, { ...opts, env });
         log(`${name || removed} removed`);
       } catch (err) {
         failed = true;
-        log(`failed to remove ${name}: ${toBuildxError(err).message}`);
+        log(`failed to remove ${shown}: ${toBuildxError(err).message}`);
       }
     }
   });

@@ -64,7 +64,7 @@ const CASES: BadCase[] = [
   { name: 'unknown builder', args: ['--builder', 'nope', 'CTX'], message: /no builder "nope" found/, pluginCode: 1 },
   { name: 'Dockerfile syntax error', args: ['CTX'], message: /unknown instruction: BOGUSINSTRUCTION/i, pluginCode: 1, brokenDockerfile: true },
   {
-    name: 'unreachable daemon', args: ['CTX'], message: /Cannot connect to the Docker daemon at unix:\/\/\/nonexistent-e2e\.sock/, pluginCode: 1,
+    name: 'unreachable daemon', args: ['CTX'], message: /^ERROR: failed to connect to the docker API at unix:\/\/\/nonexistent-e2e\.sock; check if the path is correct and if the daemon is running: dial unix \/nonexistent-e2e\.sock: connect: no such file or directory$/m, pluginCode: 1,
     env: { DOCKER_HOST: 'unix:///nonexistent-e2e.sock' }, dockerGlobals: ['-H', 'unix:///nonexistent-e2e.sock'],
   },
 ];

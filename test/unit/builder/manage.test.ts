@@ -11,7 +11,7 @@ import { removeBuilders, stopBuilder, useBuilder } from '../../../src/builder/ma
 import { defaultsKey } from '../../../src/builder/store.js';
 
 const KEY = 'unix:///var/run/docker.sock';
-const DC1 = '{"Name":"dc1","Driver":"docker-container","Nodes":[{"Name":"dc10","Endpoint":"unix:///var/run/docker.sock","Platforms":[{"architecture":"arm64","os":"linux"}],"DriverOpts":{"network":"host"},"Flags":["--debug","--allow-insecure-entitlement=network.host"],"Files":null}],"Dynamic":false}';
+const DC1 = '{"Name":"dc1","Driver":"docker-container","Nodes":[{"Name":"dc10","Endpoint":"unix:///nonexistent/docker.sock","Platforms":[{"architecture":"arm64","os":"linux"}],"DriverOpts":{"network":"host"},"Flags":["--debug","--allow-insecure-entitlement=network.host"],"Files":null}],"Dynamic":false}';
 
 /** A store holding dc1 (written by Go buildx), a docker config without contexts, and an unreachable daemon. */
 async function env(): Promise<NodeJS.ProcessEnv> {
@@ -79,7 +79,8 @@ test('rm removes store instances, refuses context builders, reports every name',
   const e = await env();
   await writeFile(join(e.BUILDX_CONFIG!, 'instances', 'remote1'), '{"Name":"Remote1","Driver":"remote","Nodes":[{"Name":"remote10","Endpoint":"tcp://127.0.0.1:1234","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}');
   const lines: string[] = [];
-  await removeBuilders(['dc1', 'Remote1'], { env: e, log: (l) => lines.push(l), keepDaemon: false });
+  // --keep-daemon: nothing asks the (unreachable) engine, only the store entries go.
+  await removeBuilders(['dc1', 'Remote1'], { env: e, log: (l) => lines.push(l), keepDaemon: true });
   assert.deepEqual(lines, ['dc1 removed', 'Remote1 removed']);
   await assert.rejects(readFile(join(e.BUILDX_CONFIG!, 'instances', 'dc1')));
   await assert.rejects(readFile(join(e.BUILDX_CONFIG!, 'instances', 'remote1')));
@@ -91,13 +92,16 @@ test('rm removes store instances, refuses context builders, reports every name',
   ]);
 });
 
-test('rm without names removes the current builder; stop is a no-op for drivers tsbuildx lacks', async () => {
+test('rm without names removes the current builder, also when its engine is gone; stop reports the engine error', async () => {
   const e = await env();
   await useBuilder('dc1', { env: e });
-  await stopBuilder(undefined, { env: e });
+  await assert.rejects(stopBuilder(undefined, { env: e }), /failed to connect to the docker API at unix:\/\/\/nonexistent\/docker\.sock/);
   const lines: string[] = [];
-  await removeBuilders([], { env: e, log: (l) => lines.push(l) });
-  assert.deepEqual(lines, ['dc1 removed']);
+  // Like buildx, the store entry goes even though the container could not be removed.
+  await assert.rejects(removeBuilders([], { env: e, log: (l) => lines.push(l) }), /failed to remove one or more builders/);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^failed to remove dc1: .*docker API at unix:\/\/\/nonexistent\/docker\.sock/);
+  await assert.rejects(readFile(join(e.BUILDX_CONFIG!, 'instances', 'dc1')));
 });
 
 test('ls lists store instances first with fixed platforms; inspect prints Go layout', async () => {
@@ -105,20 +109,21 @@ test('ls lists store instances first with fixed platforms; inspect prints Go lay
   await useBuilder('dc1', { env: e });
   const infos = await listBuilders({ env: e, timeoutMs: 2000 });
   assert.deepEqual(infos.map((i) => [i.name, i.driver, i.current]), [['dc1', 'docker-container', true], ['default', 'docker', false]]);
-  assert.deepEqual(infos[0]!.nodes, [{ name: 'dc10', endpoint: KEY, status: 'inactive', platforms: ['linux/arm64*'], driverOpts: { network: 'host' }, flags: ['--debug', '--allow-insecure-entitlement=network.host'] }]);
+  const DOWN = 'unix:///nonexistent/docker.sock';
+  const why = 'failed to connect to the docker API at unix:///nonexistent/docker.sock; check if the path is correct and if the daemon is running: dial unix /nonexistent/docker.sock: connect: no such file or directory';
+  assert.deepEqual(infos[0]!.nodes, [{ name: 'dc10', endpoint: DOWN, error: why, platforms: ['linux/arm64*'], driverOpts: { network: 'host' }, flags: ['--debug', '--allow-insecure-entitlement=network.host'] }]);
   await writeFile(join(e.BUILDX_CONFIG!, 'activity', 'dc1'), '2024-01-02T03:04:05Z');
+  // Go's layout for a node whose engine cannot be reached: the error replaces status and the rest.
   assert.equal(await inspectBuilder('dc1', { env: e }), [
     'Name:          dc1',
     'Driver:        docker-container',
     'Last Activity: 2024-01-02 03:04:05 +0000 UTC',
     '',
     'Nodes:',
-    'Name:                  dc10',
-    `Endpoint:              ${KEY}`,
-    'Driver Options:        network="host"',
-    'Status:                inactive',
-    'BuildKit daemon flags: --debug --allow-insecure-entitlement=network.host',
-    'Platforms:             linux/arm64*',
+    'Name:           dc10',
+    `Endpoint:       ${DOWN}`,
+    'Driver Options: network="host"',
+    `Error:          ${why}`,
     '',
   ].join('\n'));
 });
