@@ -1,2 +1,2 @@
 // Generated protobuf code (see scripts/build.mjs) re-exported under stable names.
-export { moby, pb, fsutil, google, grpc as grpcHealth } from './gen/buildkit.js';
+export { moby, pb, fsutil, google, grpc as grpcHealth, containerd } from './gen/buildkit.js';

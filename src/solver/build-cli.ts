@@ -157,7 +157,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     const network = parseNetworkMode(input.network ?? 'default');
     const extraHosts = parseAddHosts(input.addHosts).map(formatAddHost);
     for (const t of input.tags) parseTag(t);
-    const plan = planExports({
+    const plan = await planExports({
       outputs: outputEntries, tags: input.tags, push: input.push, load: input.load, driver: node.driver,
       stdoutIsTTY: Boolean((io.stdout as { isTTY?: boolean } | undefined ?? process.stdout).isTTY), env, platforms,
     });
@@ -175,7 +175,6 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   } catch (err) {
     failedToBuild(err);
   }
-  if (warning) stderr.write(`${warning}\n`);
   if (input.iidfile) await rm(input.iidfile, { force: true });
 
   const configDir = buildxConfigDir(env);
@@ -197,21 +196,25 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     }), { color: mode === 'tty' && !env.NO_COLOR });
     stderr.write(`\n${text}${text.endsWith('\n') ? '' : '\n'}`);
   };
+  const logged: string[] = warning ? [warning] : [];
   let result: BuildResult;
   try {
     await bootDriver(node.driver, progress, signal);
     result = await runBuild(
       { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
-      options, { progress, signal, onTransfer: (r) => transfers.push(r) },
+      options, { progress, signal, onTransfer: (r) => transfers.push(r), onWarning: (w) => logged.push(`WARNING: ${w}`) },
     );
   } catch (err) {
     await progress.close(err);
+    // buildx logs these while the display runs, and its printer holds log lines until the display ends.
+    for (const line of logged) stderr.write(`${line}\n`);
     await writeTimeline(input.timeline, timelineFormat, timeline);
     if (signal.aborted) throw new CanceledError(err);
     printSummary();
     failedToBuild(err);
   }
   await progress.close();
+  for (const line of logged) stderr.write(`${line}\n`);
   await writeTimeline(input.timeline, timelineFormat, timeline);
   const warnings = warningSummary(progress);
   if (warnings && mode !== 'quiet' && mode !== 'none' && mode !== 'rawjson') stderr.write(warnings);

@@ -11,6 +11,8 @@ import type { ProgressWriter } from '../progress/writer.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
 import { randomId, Session } from './session/session.js';
 import type { ExportSink, SecretSource, TransferRecord } from './session/services.js';
+import { contentService } from './session/content-service.js';
+import { prepareLocalCaches } from './cache-local.js';
 import { isDirectory, pathExists } from '../util/fs-stat.js';
 import { formatSource, sourceLocations, type SourceLocation } from './errors.js';
 
@@ -99,6 +101,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called as each local directory upload finishes (also when the build later fails). */
   onTransfer?: (r: TransferRecord) => void;
+  /** Client-side warnings buildx logs (`WARNING: <text>`), e.g. a local cache import that was skipped. */
+  onWarning?: (text: string) => void;
 }
 
 interface LocalInputs {
@@ -232,6 +236,8 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
   let ok = false;
   try {
     const exports = opts.exports ?? [];
+    const caches = await prepareLocalCaches(opts.cacheFrom ?? [], opts.cacheTo ?? []);
+    for (const w of caches.warnings) run.onWarning?.(w);
     const sinks: ExportSink[] = [];
     for (const e of exports) {
       if (!e.output) {
@@ -239,7 +245,7 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
         sinks.push({ kind: 'stream', open: async () => { throw new BuildxError(`exporter ${e.type} has no client output`); } });
         continue;
       }
-      const p = await prepareOutput(e.output);
+      const p = await prepareOutput(e.output, { progress: run.progress, signal });
       prepared.push(p);
       sinks.push(p.sink);
     }
@@ -250,6 +256,7 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
       uploads: local.uploads,
       secrets: opts.secrets,
       dockerConfigDir: target.dockerConfigDir,
+      methods: caches.stores.size ? contentService(caches.stores) : [],
       onTransfer: (r) => {
         transfers.push(r);
         run.onTransfer?.(r);
@@ -264,14 +271,14 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
       Ref: ref,
       Session: session.id,
       Frontend: 'dockerfile.v0',
-      FrontendAttrs: frontendAttrs(opts, target.driver, local.attrs),
+      FrontendAttrs: frontendAttrs({ ...opts, cacheFrom: caches.cacheFrom }, target.driver, local.attrs),
       // Engines with BuildKit < v0.13 only read the single deprecated exporter fields.
       ExporterDeprecated: exporters[0]?.Type ?? '',
       ExporterAttrsDeprecated: exporters[0]?.Attrs ?? {},
       Exporters: exporters,
       Cache: {
-        Imports: (opts.cacheFrom ?? []).map((c) => ({ Type: c.type, Attrs: c.attrs })),
-        Exports: (opts.cacheTo ?? []).map((c) => ({ Type: c.type, Attrs: c.attrs })),
+        Imports: caches.cacheFrom.map((c) => ({ Type: c.type, Attrs: c.attrs })),
+        Exports: caches.cacheTo.map((c) => ({ Type: c.type, Attrs: c.attrs })),
       },
       Entitlements: opts.entitlements ?? [],
     }, { signal });
@@ -286,6 +293,7 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
       throw new BuildFailedError(`failed to solve: ${e.message}`, sourceLocations(err), e.exitCode, err);
     }
     await status;
+    await caches.finish(response);
     for (const p of prepared) await p.commit();
     ok = true;
     return {

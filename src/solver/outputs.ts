@@ -1,15 +1,33 @@
-// Client-side ends of exporter outputs: directories received through the session and files (or
-// stdout) written from streamed tar chunks. File outputs are written to a temporary name and renamed
-// only when the build succeeds, so a failed build leaves nothing half-written behind.
+// Client-side ends of exporter outputs: directories received through the session, files (or stdout)
+// written from streamed tar chunks, image archives unpacked into an OCI layout or loaded into a docker
+// engine. Outputs on disk are written under a temporary name and moved into place only when the build
+// succeeds, so a failed build leaves nothing half-written behind.
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { pathExists } from '../util/fs-stat.js';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { DockerEndpoint } from '../docker/context.js';
+import { ImageLoadStream } from '../docker/image-load.js';
+import type { ProgressWriter } from '../progress/writer.js';
+import { commitLayout, layoutWriter } from './oci-layout.js';
 import { randomId } from './session/session.js';
 import type { ExportSink } from './session/services.js';
 
-export type OutputTarget = { kind: 'dir'; path: string } | { kind: 'file'; path: string } | { kind: 'stdout' };
+export type OutputTarget =
+  | { kind: 'dir'; path: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'stdout' }
+  /** An oci/docker image archive unpacked into an OCI layout directory. */
+  | { kind: 'oci-layout'; path: string }
+  /** An image archive loaded into a docker engine. */
+  | { kind: 'docker-load'; endpoint: DockerEndpoint };
+
+export interface PrepareOutputOptions {
+  /** Where client-side steps (`importing to docker`) are shown. */
+  progress?: ProgressWriter;
+  signal?: AbortSignal;
+}
 
 export interface PreparedOutput {
   sink: ExportSink;
@@ -30,24 +48,67 @@ function stdoutWriter(): Writable {
   });
 }
 
-export async function prepareOutput(target: OutputTarget): Promise<PreparedOutput> {
+const tempSibling = (path: string): string => join(dirname(path), `.${basename(path)}.${randomId(8)}.tmp`);
+
+/** Closes a stream that was opened but not completed (the transfer failed): nothing may linger. */
+function destroyOpened(w: Writable | undefined): void {
+  if (w && !w.writableFinished) w.destroy();
+}
+
+export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOptions = {}): Promise<PreparedOutput> {
+  if (target.kind === 'docker-load') {
+    let load: ImageLoadStream | undefined;
+    return {
+      sink: {
+        kind: 'stream',
+        open: async () => {
+          load = new ImageLoadStream(target.endpoint, { progress: opts.progress, signal: opts.signal });
+          return load;
+        },
+      },
+      commit: async () => {},
+      discard: async () => { destroyOpened(load); },
+    };
+  }
+  if (target.kind === 'oci-layout') {
+    const tmp = tempSibling(target.path);
+    let out: Writable | undefined;
+    return {
+      sink: {
+        kind: 'stream',
+        open: async () => {
+          await mkdir(tmp, { recursive: true });
+          out = layoutWriter(tmp);
+          return out;
+        },
+      },
+      commit: async () => { if (out) await commitLayout(tmp, target.path); },
+      discard: async () => {
+        destroyOpened(out);
+        await rm(tmp, { recursive: true, force: true });
+      },
+    };
+  }
   if (target.kind === 'stdout') {
     return { sink: { kind: 'stream', open: async () => stdoutWriter() }, commit: async () => {}, discard: async () => {} };
   }
   if (target.kind === 'file') {
-    const tmp = join(dirname(target.path), `.${basename(target.path)}.${randomId(8)}.tmp`);
-    let opened = false;
+    const tmp = tempSibling(target.path);
+    let out: Writable | undefined;
     return {
       sink: {
         kind: 'stream',
         open: async () => {
           await mkdir(dirname(target.path), { recursive: true });
-          opened = true;
-          return createWriteStream(tmp);
+          out = createWriteStream(tmp);
+          return out;
         },
       },
-      commit: async () => { if (opened) await rename(tmp, target.path); },
-      discard: async () => { await rm(tmp, { force: true }); },
+      commit: async () => { if (out) await rename(tmp, target.path); },
+      discard: async () => {
+        destroyOpened(out);
+        await rm(tmp, { force: true });
+      },
     };
   }
   // A directory that does not exist yet is received under a temporary name and renamed at the end;
@@ -55,7 +116,7 @@ export async function prepareOutput(target: OutputTarget): Promise<PreparedOutpu
   if (await pathExists(target.path)) {
     return { sink: { kind: 'dir', path: target.path }, commit: async () => {}, discard: async () => {} };
   }
-  const tmp = join(dirname(target.path), `.${basename(target.path)}.${randomId(8)}.tmp`);
+  const tmp = tempSibling(target.path);
   await mkdir(tmp, { recursive: true });
   return {
     sink: { kind: 'dir', path: tmp },

@@ -1,11 +1,22 @@
 // Turns -o/--push/--load/-t into the exporters of a solve on a given driver, with where the client
 // receives each result.
 import { statSync } from 'node:fs';
+import type { DockerCliOptions } from '../docker/config.js';
+import type { DockerEndpoint } from '../docker/context.js';
+import { engineImportsOCI, loadEndpoint } from '../docker/image-load.js';
 import type { Driver } from '../drivers/driver.js';
-import { BuildxError } from '../errors.js';
 import type { ExportRequest } from './build.js';
-import { resolveOutputs, type ExportEntry } from './flags/index.js';
+import { resolveOutputs, type ExportEntry, type ResolvedOutput } from './flags/index.js';
 import { parseGoBool } from './flags/go.js';
+import type { OutputTarget } from './outputs.js';
+
+/** The docker engine an image is loaded into, for drivers whose daemon is not the engine itself. */
+export interface LoadEngine {
+  /** The engine for a `context=` output attribute (undefined: the current docker context). */
+  endpoint(context: string | undefined): Promise<DockerEndpoint>;
+  /** Whether that engine uses the containerd image store (it then takes OCI archives and manifest lists). */
+  importsOCI(context: string | undefined): Promise<boolean>;
+}
 
 export interface ExportPlanInput {
   outputs: readonly ExportEntry[];
@@ -16,6 +27,9 @@ export interface ExportPlanInput {
   stdoutIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   platforms?: string[];
+  /** Defaults to the docker CLI's view (DOCKER_HOST, DOCKER_CONTEXT, config.json) through `docker`. */
+  engine?: LoadEngine;
+  docker?: DockerCliOptions;
 }
 
 export interface ExportPlan {
@@ -31,30 +45,83 @@ function statPath(p: string): 'dir' | 'file' | 'missing' {
   }
 }
 
-export function planExports(input: ExportPlanInput): ExportPlan {
+function dockerEngine(opts: DockerCliOptions): LoadEngine {
+  return {
+    endpoint: (context) => loadEndpoint(context, opts),
+    importsOCI: async (context) => {
+      let ep: DockerEndpoint;
+      try {
+        ep = await loadEndpoint(context, opts);
+      } catch {
+        return false; // reported when the load target is resolved
+      }
+      return engineImportsOCI(ep);
+    },
+  };
+}
+
+/**
+ * The `context=` of the first output that will be loaded into docker, when there is one: buildx asks
+ * that engine once whether it imports OCI archives, before deciding every docker output's exporter.
+ */
+function loadContext(input: ExportPlanInput, defaultLoad: boolean, noDefaultLoad: boolean): { context: string | undefined } | undefined {
+  const docker = input.outputs.find((o) => o.type === 'docker');
+  if (docker) {
+    const tar = parseGoBool(docker.attrs['tar'] ?? '') ?? true;
+    return tar && docker.destination === undefined ? { context: docker.attrs['context'] } : undefined;
+  }
+  if (input.load) return { context: undefined };
+  if (input.outputs.length === 0 && !input.push && defaultLoad && !noDefaultLoad) return { context: undefined };
+  return undefined;
+}
+
+/** The client side of one resolved output, and the attributes the daemon gets for it. */
+async function clientTarget(o: ResolvedOutput, engine: LoadEngine): Promise<{ attrs: Record<string, string>; output?: OutputTarget }> {
+  const t = o.target;
+  switch (t.kind) {
+    case 'docker-load':
+      return { attrs: o.attrs, output: { kind: 'docker-load', endpoint: await engine.endpoint(t.context) } };
+    case 'dir':
+      if (o.type === 'oci' || o.type === 'docker') {
+        // Asked for as a tar and unpacked here: the daemon's directory mode needs a content store
+        // served over the session.
+        const { tar: _, ...attrs } = o.attrs;
+        return { attrs, output: { kind: 'oci-layout', path: t.path } };
+      }
+      return { attrs: o.attrs, output: t };
+    case 'file':
+    case 'stdout':
+      return { attrs: o.attrs, output: t };
+    default:
+      return { attrs: o.attrs };
+  }
+}
+
+export async function planExports(input: ExportPlanInput): Promise<ExportPlan> {
+  const defaultLoad = parseGoBool(input.driver.config.driverOpts['default-load'] ?? '') ?? false;
+  const noDefaultLoad = parseGoBool(input.env.BUILDX_NO_DEFAULT_LOAD ?? '') ?? false;
+  const engine = input.engine ?? dockerEngine(input.docker ?? { env: input.env });
+  // The docker driver's engine is the daemon: what it supports is the driver's business, not a load's.
+  const load = input.driver.isMobyDriver ? undefined : loadContext(input, defaultLoad, noDefaultLoad);
+  const containerdStore = load ? await engine.importsOCI(load.context) : undefined;
   const plan = resolveOutputs(input.outputs, {
     tags: input.tags,
     push: input.push,
     load: input.load,
     driver: input.driver.name,
     stdoutIsTTY: input.stdoutIsTTY,
-    defaultLoad: parseGoBool(input.driver.config.driverOpts['default-load'] ?? '') ?? false,
-    noDefaultLoad: parseGoBool(input.env.BUILDX_NO_DEFAULT_LOAD ?? '') ?? false,
+    defaultLoad,
+    noDefaultLoad,
     multiPlatform: (input.platforms?.length ?? 0) > 1,
     // The docker driver's classic engines run BuildKit < v0.13: one exporter per solve.
     multipleExporters: !input.driver.isMobyDriver,
+    containerdStore,
     statPath,
   });
-  const exports: ExportRequest[] = plan.exports.map((o) => {
-    const t = o.target;
-    if (t.kind === 'docker-load' && !input.driver.isMobyDriver) {
-      throw new BuildxError('loading into docker from this driver is not implemented yet');
-    }
-    return {
-      type: o.type,
-      attrs: o.attrs,
-      output: t.kind === 'dir' || t.kind === 'file' || t.kind === 'stdout' ? t : undefined,
-    };
-  });
+  const exports: ExportRequest[] = [];
+  for (const o of plan.exports) {
+    const { attrs, output } = await clientTarget(o, engine);
+    exports.push(output ? { type: o.type, attrs, output } : { type: o.type, attrs });
+  }
   return { exports, warning: plan.warning };
 }

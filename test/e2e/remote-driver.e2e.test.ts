@@ -2,33 +2,16 @@
 // root and sockets), reached over unix:// and tcp://, with builds driven through the library API. The
 // session travels through the Control.Session tunnel, so a `local` export arriving proves it works.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getFactory, runBuild, silentBootstrap, type Driver, type ProgressWriter } from '../../src/index.js';
+import { freePort, REGISTRY, startBuildkitd, stopBuildkitd } from './buildkitd-daemon.js';
 
 const SKIP = Boolean(process.env.TSBUILDX_SKIP_E2E);
-const BIN_DIR = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin');
-const BUILDKITD = join(BIN_DIR, 'buildkitd');
-const BUILDCTL = join(BIN_DIR, 'buildctl');
-const REGISTRY = '127.0.0.1:5000';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function quietProgress(): ProgressWriter {
   return { write() {}, async close() {}, warnings: [] };
@@ -36,56 +19,6 @@ function quietProgress(): ProgressWriter {
 
 async function remoteDriver(endpoint: string, driverOpts: Record<string, string> = {}): Promise<Driver> {
   return (await getFactory('remote')).create({ name: 'remote-e2e', endpoint, driverOpts });
-}
-
-interface Daemon {
-  dir: string;
-  proc: ChildProcess;
-  unixEndpoint: string;
-}
-
-/** Starts a bare buildkitd with its own root under `dir`, listening on `dir`/buildkitd.sock and `extraArgs`. */
-async function startDaemon(dir: string, extraArgs: string[]): Promise<Daemon> {
-  assert.ok(existsSync(BUILDKITD), `buildkitd not found at ${BUILDKITD}`);
-  const unixEndpoint = `unix://${dir}/buildkitd.sock`;
-  const config = join(dir, 'buildkitd.toml');
-  // The base image comes from the local plain-HTTP registry; the containerd worker would attach to
-  // dockerd's containerd, which this test must not touch.
-  await writeFile(config, [
-    '[worker.oci]', '  enabled = true',
-    '[worker.containerd]', '  enabled = false',
-    `[registry."${REGISTRY}"]`, '  http = true', '  insecure = true', '',
-  ].join('\n'));
-  const logPath = join(dir, 'buildkitd.log');
-  const log = openSync(logPath, 'a');
-  const proc = spawn(BUILDKITD, ['--root', join(dir, 'root'), '--addr', unixEndpoint, ...extraArgs, '--config', config],
-    { stdio: ['ignore', log, log] });
-  closeSync(log);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`buildkitd exited (${proc.exitCode}): ${await readFile(logPath, 'utf8')}`);
-    const r = spawnSync(BUILDCTL, ['--addr', unixEndpoint, 'debug', 'workers'], { encoding: 'utf8', timeout: 10_000 });
-    if (r.status === 0) return { dir, proc, unixEndpoint };
-    if (Date.now() > deadline) {
-      await stopDaemon(proc);
-      throw new Error(`buildkitd did not come up: ${r.stderr}`);
-    }
-    await sleep(250);
-  }
-}
-
-/** Stops the daemon this test started, by its pid: SIGTERM, then SIGKILL after 15 s. */
-async function stopDaemon(p: ChildProcess | undefined): Promise<void> {
-  if (p?.pid === undefined || p.exitCode !== null) return;
-  const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  process.kill(p.pid, 'SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), 15_000); })]);
-  clearTimeout(timer);
-  if (!done) {
-    process.kill(p.pid, 'SIGKILL');
-    await exited;
-  }
 }
 
 function openssl(cwd: string, args: string[]): void {
@@ -116,13 +49,13 @@ describe('remote driver against a bare buildkitd', { skip: SKIP }, () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tsbuildx-remote-'));
     tcpEndpoint = `tcp://127.0.0.1:${await freePort()}`;
-    const d = await startDaemon(dir, ['--addr', tcpEndpoint]);
+    const d = await startBuildkitd(dir, ['--addr', tcpEndpoint]);
     daemon = d.proc;
     unixEndpoint = d.unixEndpoint;
   });
 
   after(async () => {
-    await stopDaemon(daemon);
+    await stopBuildkitd(daemon);
     if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
   });
 
@@ -200,13 +133,13 @@ describe('remote driver over TLS (mutual)', { skip: SKIP }, () => {
     await mkdir(certs);
     await makeCerts(certs);
     endpoint = `tcp://127.0.0.1:${await freePort()}`;
-    const d = await startDaemon(dir, ['--addr', endpoint, '--tlscacert', join(certs, 'ca.pem'),
+    const d = await startBuildkitd(dir, ['--addr', endpoint, '--tlscacert', join(certs, 'ca.pem'),
       '--tlscert', join(certs, 'server.pem'), '--tlskey', join(certs, 'server.key')]);
     daemon = d.proc;
   });
 
   after(async () => {
-    await stopDaemon(daemon);
+    await stopBuildkitd(daemon);
     if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
   });
 
@@ -268,7 +201,7 @@ describe('remote driver options', () => {
 
   it('adds Default load only when asked', async () => {
     assert.deepEqual([...await (await create('unix:///x.sock', {})).features()].sort(),
-      ['Cache export', 'Docker exporter', 'Multi-platform build', 'OCI exporter']);
+      ['Cache export', 'Direct push', 'Docker exporter', 'Multi-platform build', 'OCI exporter']);
     assert.ok((await (await create('unix:///x.sock', { 'default-load': 'true' })).features()).has('Default load'));
   });
 });

@@ -30,6 +30,8 @@ export interface SessionOptions {
   uploads?: ReadonlyMap<string, () => AsyncIterable<Buffer>>;
   dockerConfigDir?: string;
   onTransfer?: (r: TransferRecord) => void;
+  /** Further services a build attaches (e.g. content stores for a local cache). */
+  methods?: readonly Method[];
 }
 
 /** Header values must be ASCII; the shared key is only a hint, so non-ASCII is escaped. */
@@ -49,6 +51,7 @@ export class Session {
     if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
     if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));
     if (opts.uploads?.size) methods.push(...uploadService(opts.uploads));
+    if (opts.methods?.length) methods.push(...opts.methods);
     this.server = new RpcServer(methods);
   }
 

@@ -1,0 +1,255 @@
+// `--load` for drivers other than docker: the image archive the daemon sends back is streamed into the
+// engine's `POST /images/load` as it arrives (chunked upload, one chunk in flight), and the engine's
+// JSON message stream is read for layer progress, `Loaded image…` lines and errors.
+import { PassThrough, Writable } from 'node:stream';
+import { BuildxError } from '../errors.js';
+import { withVertex, type VertexLogger } from '../progress/vertex.js';
+import type { ProgressWriter } from '../progress/writer.js';
+import type { DockerCliOptions } from './config.js';
+import { contextExists, currentEndpoint, resolveContext, type DockerEndpoint } from './context.js';
+import { engineJSON, engineRequest, errorMessage, ping, readAll, type EngineResponse } from './engine.js';
+
+/** One record of the engine's JSON message stream (moby `jsonmessage.JSONMessage`, the fields we use). */
+export interface EngineMessage {
+  stream?: string;
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** A line longer than this is not a progress message: the stream is broken. */
+const MAX_MESSAGE_BYTES = 1 << 20;
+
+/** Splits the engine's newline-delimited JSON messages, however the chunks fall. */
+export async function* parseEngineMessages(body: AsyncIterable<Buffer | string>): AsyncGenerator<EngineMessage> {
+  let pending = '';
+  const parse = (line: string): EngineMessage | undefined => {
+    const text = line.trim();
+    if (text === '') return undefined;
+    try {
+      const m = JSON.parse(text) as unknown;
+      if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new Error('not an object');
+      return m as EngineMessage;
+    } catch {
+      throw new BuildxError(`invalid response from docker engine: ${JSON.stringify(text.slice(0, 200))}`);
+    }
+  };
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const m = parse(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      if (m) yield m;
+    }
+    if (pending.length > MAX_MESSAGE_BYTES) throw new BuildxError('invalid response from docker engine: message too long');
+  }
+  pending += decoder.decode();
+  const last = parse(pending);
+  if (last) yield last;
+}
+
+export function messageError(m: EngineMessage): string | undefined {
+  return m.errorDetail?.message || m.error || undefined;
+}
+
+/** `Loaded image: <name>` / `Loaded image ID: <id>` from a `stream` message. */
+export function loadedImage(m: EngineMessage): string | undefined {
+  const hit = /^Loaded image(?: ID)?: (.+)$/.exec((m.stream ?? '').trim());
+  return hit?.[1];
+}
+
+/** Layer rows are refreshed at most this often, as buildx does, so a fast load does not flood the display. */
+const LAYER_STATUS_INTERVAL_NS = 2_000_000_000n;
+
+const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+/** Turns `Loading layer` messages into `loading layer <id>` status rows, completed when the load ends. */
+export class LayerProgress {
+  private rows = new Map<string, { started: bigint; current: number; total: number; shown?: bigint; completed?: bigint }>();
+
+  constructor(private readonly sub: Pick<VertexLogger, 'setStatus'>, private readonly now: () => bigint = nowNs) {}
+
+  update(m: EngineMessage): void {
+    if (!m.id || !m.progressDetail) return;
+    const id = `loading layer ${m.id}`;
+    const t = this.now();
+    let row = this.rows.get(id);
+    if (!row) {
+      row = { started: t, current: 0, total: 0 };
+      this.rows.set(id, row);
+    }
+    if (m.status === 'Loading layer') {
+      row.current = m.progressDetail.current ?? 0;
+      row.total = m.progressDetail.total ?? 0;
+    }
+    if (messageError(m)) row.completed = t;
+    else if (row.shown !== undefined && t - row.shown < LAYER_STATUS_INTERVAL_NS) return;
+    row.shown = t;
+    this.emit(id, row, t);
+  }
+
+  /** Marks every row still open as done. */
+  finish(): void {
+    const t = this.now();
+    for (const [id, row] of this.rows) {
+      if (row.completed !== undefined) continue;
+      row.completed = t;
+      this.emit(id, row, t);
+    }
+  }
+
+  private emit(id: string, row: { started: bigint; current: number; total: number; completed?: bigint }, t: bigint): void {
+    this.sub.setStatus({ id, name: '', current: row.current, total: row.total, started: row.started, completed: row.completed, timestamp: t });
+  }
+}
+
+export interface LoadResult {
+  /** Names (or `sha256:` ids, for untagged images) the engine reported as loaded. */
+  images: string[];
+}
+
+async function readLoadResponse(res: EngineResponse, progress: ProgressWriter | undefined, signal?: AbortSignal): Promise<LoadResult> {
+  if (res.status < 200 || res.status >= 300) throw new BuildxError(errorMessage(res.status, await readAll(res.body)));
+  const consume = async (sub?: VertexLogger): Promise<LoadResult> => {
+    const images: string[] = [];
+    const layers = sub ? new LayerProgress(sub) : undefined;
+    let failure: string | undefined;
+    try {
+      for await (const m of parseEngineMessages(res.body)) {
+        // Like buildx, the last error reported wins, once the stream is over.
+        failure = messageError(m) ?? failure;
+        const image = loadedImage(m);
+        if (image) images.push(image);
+        layers?.update(m);
+      }
+    } finally {
+      layers?.finish();
+    }
+    if (failure !== undefined) throw new BuildxError(failure);
+    return { images };
+  };
+  return progress ? withVertex(progress, 'importing to docker', consume, { signal }) : consume();
+}
+
+export interface ImageLoadOptions {
+  signal?: AbortSignal;
+  /** Receives the `importing to docker` step. */
+  progress?: ProgressWriter;
+  /** Skips the version negotiation. */
+  apiVersion?: string;
+}
+
+/**
+ * A writable for one image archive: the upload starts with the first chunk, each chunk is handed on
+ * only when the previous one left, and `end()` completes once the engine has finished loading (it fails
+ * with the engine's message otherwise). `result` settles the same way.
+ */
+export class ImageLoadStream extends Writable {
+  readonly result: Promise<LoadResult>;
+  private body: PassThrough | undefined;
+  private started: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private settle!: { resolve: (r: LoadResult) => void; reject: (e: unknown) => void };
+  /** Rejects as soon as the upload or the engine fails, to release a write waiting for drain. */
+  private failed: Promise<never>;
+  private fail!: (e: Error) => void;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly endpoint: DockerEndpoint, private readonly opts: ImageLoadOptions = {}) {
+    // Chunks arrive up to 3 MiB; keep at most one queued here.
+    super({ highWaterMark: 1 });
+    this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
+    this.result.catch(() => {});
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = (e) => {
+        this.failure ??= e;
+        reject(this.failure);
+      };
+    });
+    this.failed.catch(() => {});
+  }
+
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      try {
+        const { progress } = this.opts;
+        const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, this.abort.signal]) : this.abort.signal;
+        const api = this.opts.apiVersion ?? (await ping(this.endpoint, signal)).apiVersion;
+        const body = new PassThrough({ highWaterMark: 1 << 20 });
+        this.body = body;
+        const response = engineRequest(this.endpoint, `/v${api}/images/load?quiet=0`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-tar' },
+          body,
+          signal,
+        }).then((res) => readLoadResponse(res, progress, signal));
+        response.then((r) => this.settle.resolve(r), (err: unknown) => this.stop(err));
+      } catch (err) {
+        this.stop(err);
+        throw err;
+      }
+    })();
+    return this.started;
+  }
+
+  /** Records the first failure, releases waiting writes and abandons the upload. */
+  private stop(err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.fail(e);
+    this.settle.reject(this.failure);
+    this.body?.destroy();
+    this.abort.abort(e);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    void (async () => {
+      await Promise.race([this.start(), this.failed]);
+      if (this.failure) throw this.failure;
+      const body = this.body!;
+      if (!body.write(chunk)) {
+        await Promise.race([new Promise<void>((r) => body.once('drain', r)), this.failed]);
+      }
+    })().then(() => cb(), (err: Error) => cb(this.failure ?? err));
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    void (async () => {
+      await Promise.race([this.start(), this.failed]);
+      this.body!.end();
+      await this.result;
+    })().then(() => cb(), (err: Error) => cb(this.failure ?? err));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // An upload cut short must not be taken for a whole image: abort the request.
+    if (err || !this.writableFinished) this.stop(err ?? new BuildxError('image load aborted'));
+    cb(err);
+  }
+}
+
+/** True when the engine stores images in containerd (it can then import OCI archives and manifest lists). */
+export async function engineImportsOCI(ep: DockerEndpoint, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const { apiVersion } = await ping(ep, signal);
+    const info = await engineJSON<{ DriverStatus?: [string, string][] }>(ep, `/v${apiVersion}/info`, { signal });
+    return (info?.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
+  } catch {
+    // buildx treats an engine it cannot ask as one without the feature; the load itself reports the error.
+    return false;
+  }
+}
+
+/**
+ * The engine to load into: the output's `context=` attribute, else the current docker context. A name
+ * that is no context is taken as a daemon address, as the docker CLI does.
+ */
+export async function loadEndpoint(context: string | undefined, opts: DockerCliOptions = {}): Promise<DockerEndpoint> {
+  if (!context) return currentEndpoint(opts);
+  if (await contextExists(context, opts)) return resolveContext(context, opts);
+  if (/^(unix|tcp|http|https):\/\/./.test(context)) return { contextName: context, host: context };
+  throw new BuildxError(`unable to parse docker host \`${context}\``);
+}
