@@ -1,7 +1,7 @@
 // Booting a builder's nodes before they are used: every node that is not running is bootstrapped
 // under its own `[internal] booting buildkit` vertex, so a first build shows the container being
 // created the way buildx does (as step #1 of the build's progress).
-import type { Driver } from '../drivers/driver.js';
+import type { Driver, DriverStatus } from '../drivers/driver.js';
 import { BuildxError, CanceledError } from '../errors.js';
 import { createProgressWriter } from '../progress/printer.js';
 import { withVertex } from '../progress/vertex.js';
@@ -16,9 +16,9 @@ function bootVertexName(driver: Driver): string {
   return driver.name === 'remote' ? '[internal] waiting for connection' : BOOT_VERTEX_NAME;
 }
 
-/** Boots one driver if it is not running; true when a bootstrap ran. */
-export async function bootDriver(driver: Driver, progress: ProgressWriter, signal?: AbortSignal): Promise<boolean> {
-  const status = await driver.status({ signal });
+/** Boots one driver if it is not running (`known`: its status, when the caller has it); true when a bootstrap ran. */
+export async function bootDriver(driver: Driver, progress: ProgressWriter, signal?: AbortSignal, known?: DriverStatus): Promise<boolean> {
+  const status = known ?? await driver.status({ signal });
   if (status === 'running') return false;
   // A timeout (create/inspect --timeout) is a failure like buildx's deadline, not a user cancel.
   const stopped = (err: unknown): Error => {

@@ -5,6 +5,7 @@ import { isDirectory } from '../util/fs-stat.js';
 import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { bootDriver } from '../builder/boot.js';
+import type { DriverStatus } from '../drivers/driver.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
@@ -198,8 +199,17 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   };
   const logged: string[] = warning ? [warning] : [];
   let result: BuildResult;
+  // An engine that cannot be asked is a builder error (unprefixed, as buildx reports it while loading
+  // nodes); a bootstrap that fails is a build failure.
+  let status: DriverStatus;
   try {
-    await bootDriver(node.driver, progress, signal);
+    status = await node.driver.status({ signal });
+  } catch (err) {
+    await progress.close(err);
+    throw signal.aborted ? new CanceledError(err) : err;
+  }
+  try {
+    await bootDriver(node.driver, progress, signal, status);
     result = await runBuild(
       { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
       options, { progress, signal, onTransfer: (r) => transfers.push(r), onWarning: (w) => logged.push(`WARNING: ${w}`) },
