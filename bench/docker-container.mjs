@@ -5,13 +5,13 @@
 //     is sent), throughput from the `transferring context` status;
 //  2. warm build: a small multi-step project whose steps are all cached, whole-command wall time.
 // Rounds alternate the tools so drift on a shared machine hits both alike. Medians are printed.
-//   usage: node bench/docker-container.mjs [--files 20000] [--mb 500] [--rounds 3] [--warm 10]
+//   usage: node bench/docker-container.mjs [--files 20000] [--mb 500] [--rounds 3] [--warm 10] [--node PATH]
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, referenceBuildx, table, timed, tools } from './lib.mjs';
+import { contextTransfer, fmt, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,7 +104,7 @@ try {
   createBuilder();
   const ctx = makeUploadContext();
   const project = makeWarmProject();
-  console.log(`builder ${builder} (docker-container, booted); upload context: ${FILES} files, ${MB} MB`);
+  console.log(`builder ${builder} (docker-container, booted); upload context: ${FILES} files, ${MB} MB; tsbuildx on node ${spawnSync(tsbuildxNode, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
   const up = { reference: [], tsbuildx: [] };
   for (let r = 0; r < ROUNDS; r++) for (const t of r % 2 ? [...names].reverse() : names) up[t].push(await upload(t, ctx));
   const states = Object.fromEntries(names.map((t) => [t, freshState()]));

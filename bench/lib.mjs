@@ -9,10 +9,14 @@ export const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const state = process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env';
 export const referenceBuildx = process.env.REFERENCE_BUILDX ?? join(state, 'bin/buildx');
 
+/** Which node runs tsbuildx: `--node PATH` (e.g. the Node 24 that setup installs), else this one. */
+const nodeFlag = process.argv.indexOf('--node');
+export const tsbuildxNode = nodeFlag > 0 ? process.argv[nodeFlag + 1] : process.execPath;
+
 /** The two tools, run the same way: standalone binary with the same environment. */
 export const tools = {
   reference: (args) => [referenceBuildx, args],
-  tsbuildx: (args) => [process.execPath, [join(repo, 'bin/run.js'), ...args]],
+  tsbuildx: (args) => [tsbuildxNode, [join(repo, 'bin/run.js'), ...args]],
 };
 
 /** Runs a command under /usr/bin/time; returns wall/user/sys seconds, peak RSS (kB) and output. */
