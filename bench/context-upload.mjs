@@ -3,11 +3,10 @@
 // a FILES-file / SIZE_MB context sent by `build`; throughput of the transfer step, whole-build wall,
 // client CPU and peak RSS; then an unchanged rerun (bytes re-sent, wall).
 //   usage: node bench/context-upload.mjs [--files 20000] [--mb 500] [--rounds 2]
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, referenceBuildx, table, timed, tools } from './lib.mjs';
+import { contextTransfer, fmt, makeUploadContext, referenceBuildx, table, timed, tools } from './lib.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,20 +23,7 @@ if (toolNames.includes('reference') && !existsSync(referenceBuildx)) {
 }
 
 function makeContext() {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-ctx-'));
-  // The mount keeps the image small: what is measured is the transfer, not a 500 MB layer commit.
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox:local\nRUN --mount=target=/ctx find /ctx -type f | wc -l\n');
-  const per = Math.floor((MB * 1024 * 1024) / FILES);
-  const chunk = randomBytes(1 << 20);
-  for (let i = 0; i < FILES; i++) {
-    const sub = join(dir, `d${i % 100}`, `e${Math.floor(i / 100) % 20}`);
-    if (i < 2000) mkdirSync(sub, { recursive: true });
-    // Distinct content per file (offset into a random block plus the index) so nothing dedups.
-    const off = (i * 7919) % ((1 << 20) - per - 16);
-    const data = Buffer.concat([Buffer.from(`${i}\n`), chunk.subarray(off, off + per)]);
-    writeFileSync(join(sub, `f${i}.bin`), data);
-  }
-  return dir;
+  return makeUploadContext(mkdtempSync(join(tmpdir(), 'bench-ctx-')), { files: FILES, mb: MB, from: 'busybox:local' });
 }
 
 /**

@@ -6,12 +6,11 @@
 //  2. warm build: a small multi-step project whose steps are all cached, whole-command wall time.
 // Rounds alternate the tools so drift on a shared machine hits both alike. Medians are printed.
 //   usage: node bench/docker-container.mjs [--files 20000] [--mb 500] [--rounds 3] [--warm 10] [--node PATH]
-import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
+import { contextTransfer, fmt, makeUploadContext, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,20 +52,6 @@ function freshState() {
   return dir;
 }
 
-function makeUploadContext() {
-  const dir = mkdtempSync(join(scratch, 'ctx-'));
-  writeFileSync(join(dir, 'Dockerfile'), `FROM ${REGISTRY}/busybox:latest\nRUN --mount=target=/ctx find /ctx -type f | wc -l\n`);
-  const per = Math.floor((MB * 1024 * 1024) / FILES);
-  const chunk = randomBytes(1 << 20);
-  for (let i = 0; i < FILES; i++) {
-    const sub = join(dir, `d${i % 100}`, `e${Math.floor(i / 100) % 20}`);
-    if (i < 2000) mkdirSync(sub, { recursive: true });
-    const off = (i * 7919) % ((1 << 20) - per - 16);
-    writeFileSync(join(sub, `f${i}.bin`), Buffer.concat([Buffer.from(`${i}\n`), chunk.subarray(off, off + per)]));
-  }
-  return dir;
-}
-
 function makeWarmProject() {
   const dir = mkdtempSync(join(scratch, 'warm-'));
   writeFileSync(join(dir, 'Dockerfile'), [
@@ -102,7 +87,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = ['reference', 'tsbuildx'];
 try {
   createBuilder();
-  const ctx = makeUploadContext();
+  const ctx = makeUploadContext(mkdtempSync(join(scratch, 'ctx-')), { files: FILES, mb: MB, from: `${REGISTRY}/busybox:latest` });
   const project = makeWarmProject();
   console.log(`builder ${builder} (docker-container, booted); upload context: ${FILES} files, ${MB} MB; tsbuildx on node ${spawnSync(tsbuildxNode, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
   const up = { reference: [], tsbuildx: [] };

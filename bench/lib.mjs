@@ -1,6 +1,7 @@
 // Shared bench helpers: run a build command under GNU time, parse its rawjson progress, print tables.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,3 +69,21 @@ export function table(rows) {
 }
 
 export const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+
+/**
+ * A build context of `files` files totalling about `mb` MB in 2,000 directories, each file's content
+ * distinct (an offset into a random block plus its index) so nothing dedups; its Dockerfile mounts the
+ * context in a RUN, so the transfer is measured rather than a big layer commit.
+ */
+export function makeUploadContext(dir, { files, mb, from }) {
+  writeFileSync(join(dir, 'Dockerfile'), `FROM ${from}\nRUN --mount=target=/ctx find /ctx -type f | wc -l\n`);
+  const per = Math.floor((mb * 1024 * 1024) / files);
+  const chunk = randomBytes(1 << 20);
+  for (let i = 0; i < files; i++) {
+    const sub = join(dir, `d${i % 100}`, `e${Math.floor(i / 100) % 20}`);
+    if (i < 2000) mkdirSync(sub, { recursive: true });
+    const off = (i * 7919) % ((1 << 20) - per - 16);
+    writeFileSync(join(sub, `f${i}.bin`), Buffer.concat([Buffer.from(`${i}\n`), chunk.subarray(off, off + per)]));
+  }
+  return dir;
+}

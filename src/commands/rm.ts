@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { createInterface } from 'node:readline/promises';
 import { BaseCommand } from '../cli/base-command.js';
+import { confirm } from '../cli/prompt.js';
 import { removeBuilders, removeInactiveBuilders } from '../builder/manage.js';
 import { BuildxError } from '../errors.js';
 import { parseGoDuration } from '../util/duration.js';
@@ -23,10 +23,7 @@ export default class Rm extends BaseCommand {
     if (flags['all-inactive']) {
       if (names.length) throw new BuildxError('cannot specify builder name when --all-inactive is set');
       if (!flags.force) {
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = await rl.question('WARNING! This will remove all builders that are not in running state. Are you sure you want to continue? [y/N] ').catch(() => '');
-        rl.close();
-        if (answer.trim().toLowerCase() !== 'y') return;
+        if (!(await confirm('WARNING! This will remove all builders that are not in running state. Are you sure you want to continue? [y/N] '))) return;
       }
       await removeInactiveBuilders({ keepState: flags['keep-state'], keepDaemon: flags['keep-daemon'], signal: AbortSignal.timeout(parseGoDuration(flags.timeout)) });
       return;

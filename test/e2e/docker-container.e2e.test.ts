@@ -3,21 +3,18 @@
 // the boot with its log; two builds on a never-booted builder share one container; closing a client ends
 // its `buildctl dial-stdio` exec. Every container and volume is named after this run and removed at the end.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { getFactory } from '../../src/index.js';
-import { BASE_IMAGE, describeRun, e2eSuite, poll, TEST_TIMEOUT, writeTree, type RunResult } from './helpers.js';
+import { containerBuilders, PROJECT_OUTPUT } from './container-builders.js';
+import { BASE_IMAGE, describeRun, e2eSuite, poll, TEST_TIMEOUT, type RunResult } from './helpers.js';
 
-const REGISTRY = process.env.TSBUILDX_REGISTRY ?? '127.0.0.1:5000';
 const BUILDKIT_VERSION = 'v0.32.2';
 const MARKER = 'tsbuildx-e2e: buildkitd refuses to start';
 
 e2eSuite('docker-container driver', (ctx) => {
-  let config = '';
-  let project = '';
-  const nodes = new Set<string>();
-
+  const fx = containerBuilders(ctx);
   const out = (r: RunResult) => r.stdout.toString('utf8');
   const ok = async (p: Promise<RunResult>): Promise<RunResult> => {
     const r = await p;
@@ -25,44 +22,18 @@ e2eSuite('docker-container driver', (ctx) => {
     return r;
   };
   const ts = (args: string[]) => ctx.buildx(args, { timeoutMs: 150_000 });
-  /** A fresh builder name; its node's container and volume are removed after the suite. */
-  const builderName = (what: string): string => {
-    const name = `${what}${ctx.id}`;
-    nodes.add(`${name}0`);
-    return name;
-  };
+  const builderName = (what: string): string => fx.name(what);
   const container = (name: string) => `buildx_buildkit_${name}0`;
   const volume = (name: string) => `buildx_buildkit_${name}0_state`;
-  const state = async (ctr: string): Promise<string> => {
-    const r = await ctx.docker(['container', 'inspect', '--format', '{{.State.Status}}', ctr], { timeoutMs: 30_000 });
-    return r.code === 0 ? out(r).trim() : 'missing';
-  };
-  const volumeExists = async (v: string) => (await ctx.docker(['volume', 'inspect', v], { timeoutMs: 30_000 })).code === 0;
-  const createArgs = (name: string, ...extra: string[]) =>
-    ['create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host', '--buildkitd-config', config, ...extra];
+  const state = (ctr: string) => fx.containerState(ctr);
+  const volumeExists = (v: string) => fx.volumeExists(v);
+  const createArgs = (name: string, ...extra: string[]) => fx.createArgs(name, ...extra);
   const build = (name: string, dest: string) =>
-    ts(['build', '--builder', name, '--progress', 'plain', '-o', `type=local,dest=${dest}`, project]);
+    ts(['build', '--builder', name, '--progress', 'plain', '-o', `type=local,dest=${dest}`, fx.project]);
   const dialStdioCount = async (ctr: string): Promise<number> => {
     const ps = out(await ok(ctx.docker(['exec', ctr, 'ps', '-o', 'args'], { timeoutMs: 30_000 })));
     return ps.split('\n').filter((l) => l.startsWith('buildctl dial-stdio')).length;
   };
-
-  before(async () => {
-    config = join(await ctx.tmp('bk-config'), 'buildkitd.toml');
-    await writeFile(config, `[registry."${REGISTRY}"]\n  http = true\n  insecure = true\n`);
-    project = await ctx.tmp('project');
-    await writeTree(project, {
-      Dockerfile: `FROM ${REGISTRY}/busybox:latest\nCOPY hello.txt /hello.txt\nRUN cat /hello.txt > /out.txt && echo built >> /out.txt\n`,
-      'hello.txt': 'hello from the context\n',
-    });
-  });
-
-  after(async () => {
-    for (const node of nodes) {
-      await ctx.docker(['rm', '-f', '-v', `buildx_buildkit_${node}`], { timeoutMs: 60_000 }).catch(() => undefined);
-      await ctx.docker(['volume', 'rm', '-f', `buildx_buildkit_${node}_state`], { timeoutMs: 60_000 }).catch(() => undefined);
-    }
-  }, { timeout: 120_000 });
 
   it('create --bootstrap runs buildkitd in a container configured from the options; build, stop and rm', { timeout: TEST_TIMEOUT }, async () => {
     const name = builderName('dc');
@@ -162,7 +133,11 @@ e2eSuite('docker-container driver', (ctx) => {
     const dests = [ctx.path('par-a'), ctx.path('par-b')];
     const results = await Promise.all(dests.map((d) => build(name, d)));
     for (const r of results) assert.equal(r.code, 0, describeRun(r));
-    for (const d of dests) assert.equal(await readFile(join(d, 'out.txt'), 'utf8'), 'hello from the context\nbuilt\n');
+    // Each build shows the boot as its first step, as buildx does; the container itself is created once.
+    for (const r of results) assert.match(r.stderr, /^#1 \[internal\] booting buildkit\n/m, describeRun(r));
+    const creating = results.filter((r) => new RegExp(`^#1 creating container ${container(name)} [\\d.]+s done$`, 'm').test(r.stderr));
+    assert.ok(creating.length >= 1, results.map(describeRun).join('\n'));
+    for (const d of dests) assert.equal(await readFile(join(d, 'out.txt'), 'utf8'), PROJECT_OUTPUT);
     const all = out(await ok(ctx.docker(['ps', '-a', '--format', '{{.Names}}', '--filter', `name=${container(name)}`]))).trim().split('\n');
     assert.deepEqual(all, [container(name)]);
     await ok(ts(['rm', name]));
