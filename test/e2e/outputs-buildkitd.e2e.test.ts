@@ -270,6 +270,20 @@ for (const kind of KINDS) {
       });
     }
 
+    it('two platforms: RUN under emulation per platform, pushed as one index, exported per platform', { timeout: 2 * TEST_TIMEOUT }, async () => {
+      const mp = await ctx.tmp('multi-platform');
+      await writeFile(join(mp, 'Dockerfile'), `FROM ${REGISTRY_BASE_IMAGE}\nRUN uname -m > /arch\n`);
+      const tagName = `mp${randomName(3)}`;
+      await ok(build(['--platform', 'linux/amd64,linux/arm64', '--push', '-t', `${REGISTRY}/${repo}/mp:${tagName}`], { context: mp }));
+      const index = await manifest(`${repo}/mp`, tagName);
+      const platforms = (index.body.manifests ?? []) as { platform?: { os: string; architecture: string } }[];
+      assert.deepEqual(platforms.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort(), ['linux/amd64', 'linux/arm64']);
+      const dest = ctx.path('mp-local');
+      await ok(build(['--platform', 'linux/amd64,linux/arm64', '-o', `type=local,dest=${dest}`], { context: mp }));
+      assert.equal(await readFile(join(dest, 'linux_amd64', 'arch'), 'utf8'), 'x86_64\n');
+      assert.equal(await readFile(join(dest, 'linux_arm64', 'arch'), 'utf8'), 'aarch64\n');
+    });
+
     it('pushing without a name is refused before anything runs', { timeout: TEST_TIMEOUT }, async () => {
       for (const args of [['--push'], ['-o', 'type=registry']]) {
         const r = await build(args);
