@@ -1,6 +1,6 @@
 // The oclif side of the entry point: invocation mode, signals, and the one place errors are printed.
 import { basename } from 'node:path';
-import { splitPluginArgv } from './cli/docker-globals.js';
+import { hoistRootFlags, splitPluginArgv } from './cli/docker-globals.js';
 import { setInvocation } from './cli/invocation.js';
 import { installSignalHandlers } from './cli/signals.js';
 import { BuildxError, StatusError, toBuildxError } from './errors.js';
@@ -60,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     if (split.globals.host) process.env.DOCKER_HOST = split.globals.host;
     if (split.globals.debug) process.env.DEBUG = '1';
   }
+  args = hoistRootFlags(args);
   const base = basename(process.argv[1] ?? '');
   const rootName = plugin ? 'docker' : base === '' || base === 'run.js' ? 'buildx' : base;
   const rootPath = plugin ? 'docker buildx' : rootName;

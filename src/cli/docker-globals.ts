@@ -37,3 +37,24 @@ export function splitPluginArgv(argv: string[]): { globals: DockerGlobals; args:
   }
   return { globals, args: [] };
 }
+
+/**
+ * buildx's own persistent flags (`--builder`, `--debug`/`-D`) may come before the command, as cobra
+ * allows (`buildx --builder x ls`); oclif reads flags after the command id, so they are moved there.
+ */
+export function hoistRootFlags(args: string[]): string[] {
+  const hoisted: string[] = [];
+  let i = 0;
+  while (i < args.length) {
+    const a = args[i]!;
+    if (a === '--builder' && i + 1 < args.length) {
+      hoisted.push(a, args[i + 1]!);
+      i += 2;
+    } else if (a.startsWith('--builder=') || a === '--debug' || a === '-D' || a.startsWith('--debug=')) {
+      hoisted.push(a);
+      i++;
+    } else break;
+  }
+  if (!hoisted.length || i >= args.length || args[i]!.startsWith('-')) return args;
+  return [args[i]!, ...hoisted, ...args.slice(i + 1)];
+}

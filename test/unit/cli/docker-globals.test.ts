@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitPluginArgv } from '../../../src/cli/docker-globals.js';
+import { hoistRootFlags, splitPluginArgv } from '../../../src/cli/docker-globals.js';
 import { pluginMetadata, versionLine } from '../../../src/fast.js';
 
 test('plugin argv: docker globals before `buildx` are taken out', () => {
@@ -20,4 +20,14 @@ test('docker-cli-plugin-metadata uses 5-space indentation and buildx vendor fiel
 
 test('version line has buildx shape', () => {
   assert.equal(versionLine({ version: 'v0.36.1+tsbuildx.0.1.0', revision: 'deadbeef' }), 'github.com/docker/buildx v0.36.1+tsbuildx.0.1.0 deadbeef\n');
+});
+
+test('buildx root flags before the command move after it', () => {
+  assert.deepEqual(hoistRootFlags(['--builder', 'x', 'ls']), ['ls', '--builder', 'x']);
+  assert.deepEqual(hoistRootFlags(['--debug', 'inspect', 'b1']), ['inspect', '--debug', 'b1']);
+  assert.deepEqual(hoistRootFlags(['-D', '--builder=x', 'build', '.']), ['build', '-D', '--builder=x', '.']);
+  assert.deepEqual(hoistRootFlags(['ls', '--builder', 'x']), ['ls', '--builder', 'x']);
+  assert.deepEqual(hoistRootFlags(['--debug']), ['--debug']);
+  assert.deepEqual(hoistRootFlags(['--debug', '--help']), ['--debug', '--help']);
+  assert.deepEqual(hoistRootFlags(['--nope', 'ls']), ['--nope', 'ls']);
 });
