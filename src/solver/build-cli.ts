@@ -5,6 +5,8 @@ import { isDirectory } from '../util/fs-stat.js';
 import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { bootDriver } from '../builder/boot.js';
+import { buildState, saveLocalState } from '../builder/local-state.js';
+import { randomId } from './session/session.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
@@ -198,6 +200,9 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     stderr.write(`\n${text}${text.endsWith('\n') ? '' : '\n'}`);
   };
   const logged: string[] = warning ? [warning] : [];
+  // Like buildx, the build is recorded before it runs, so a failed build can be traced too.
+  const ref = randomId();
+  await saveLocalState(configDir, builder.name, node.name, ref, buildState(input.contextArg, input.file, isRemote(input.contextArg)));
   let result: BuildResult;
   // An engine that cannot be asked is a builder error (unprefixed, as buildx reports it while loading
   // nodes); a bootstrap that fails is a build failure.
@@ -212,7 +217,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     await bootDriver(node.driver, progress, signal, status);
     result = await runBuild(
       { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
-      options, { progress, signal, onTransfer: (r) => transfers.push(r), onWarning: (w) => logged.push(`WARNING: ${w}`) },
+      options, { progress, signal, ref, onTransfer: (r) => transfers.push(r), onWarning: (w) => logged.push(`WARNING: ${w}`) },
     );
   } catch (err) {
     await progress.close(err);

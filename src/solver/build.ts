@@ -103,6 +103,8 @@ export interface RunOptions {
   onTransfer?: (r: TransferRecord) => void;
   /** Client-side warnings buildx logs (`WARNING: <text>`), e.g. a local cache import that was skipped. */
   onWarning?: (text: string) => void;
+  /** The build's ref (status stream, history, local state); a random one when not given. */
+  ref?: string;
 }
 
 interface LocalInputs {
@@ -265,7 +267,7 @@ export async function runBuild(target: BuildTarget, opts: BuildOptions, run: Run
     client = await target.driver.client({ signal });
     closeSession = await target.driver.openSession(client, session, { signal });
 
-    const ref = randomId();
+    const ref = run.ref ?? randomId();
     const exporters = exports.map((e) => ({ Type: e.type, Attrs: e.attrs }));
     const solve = client.solve({
       Ref: ref,
