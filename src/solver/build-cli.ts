@@ -24,8 +24,9 @@ import { planExports } from './plan-exports.js';
 import {
   parseBuildArgs, parseLabels, parsePlatforms, formatPlatform, parseTag, resolveProgressMode, parseNetworkMode,
   parseCacheEntries, parseAddHosts, formatAddHost, parseShmSize, parseUlimits, formatUlimit, parseSecrets,
-  withSourceDateEpoch, resolveNoCache, parseOutputs, checkImageIdFile,
+  withSourceDateEpoch, resolveNoCache, parseOutputs, checkImageIdFile, parseEntitlements,
 } from './flags/index.js';
+import { checkLocalDelete } from './local-delete.js';
 import { secretSources } from './secrets.js';
 
 export interface BuildCliInput {
@@ -156,6 +157,8 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   let options: BuildOptions;
   let warning: string | undefined;
   try {
+    const allowed = parseEntitlements(input.allow);
+    checkLocalDelete(outputEntries, allowed.allowLocalOutputDelete);
     const platforms = parsePlatforms(input.platforms.length ? input.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []).map(formatPlatform);
     const network = parseNetworkMode(input.network ?? 'default');
     const extraHosts = parseAddHosts(input.addHosts).map(formatAddHost);
@@ -172,7 +175,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     options = {
       ...inputs, target: input.target, buildArgs, labels, noCache: input.noCache, noCacheFilter: input.noCacheFilter,
       pull: input.pull, platforms, exports: plan.exports, cacheFrom, cacheTo,
-      entitlements: [...input.allow, ...(network === 'host' ? ['network.host'] : [])],
+      entitlements: [...allowed.entitlements, ...(network === 'host' ? ['network.host'] : [])],
       networkMode: network, extraHosts, shmSize, ulimits, cgroupParent: input.cgroupParent, secrets,
     };
   } catch (err) {
