@@ -15,7 +15,8 @@ import { randomId } from './session/session.js';
 import type { ExportSink } from './session/services.js';
 
 export type OutputTarget =
-  | { kind: 'dir'; path: string }
+  /** `mirror`: local `mode=delete`, what the build did not produce is removed from the directory. */
+  | { kind: 'dir'; path: string; mirror?: boolean }
   | { kind: 'file'; path: string }
   | { kind: 'stdout' }
   /** An oci/docker image archive unpacked into an OCI layout directory. */
@@ -114,12 +115,12 @@ export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOpt
   // A directory that does not exist yet is received under a temporary name and renamed at the end;
   // an existing one is merged into in place, as buildx does.
   if (await pathExists(target.path)) {
-    return { sink: { kind: 'dir', path: target.path }, commit: async () => {}, discard: async () => {} };
+    return { sink: { kind: 'dir', path: target.path, mirror: target.mirror }, commit: async () => {}, discard: async () => {} };
   }
   const tmp = tempSibling(target.path);
   await mkdir(tmp, { recursive: true });
   return {
-    sink: { kind: 'dir', path: tmp },
+    sink: { kind: 'dir', path: tmp, mirror: target.mirror },
     commit: async () => { await rename(tmp, target.path); },
     discard: async () => { await rm(tmp, { recursive: true, force: true }); },
   };

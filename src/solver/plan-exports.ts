@@ -8,6 +8,7 @@ import type { Driver } from '../drivers/driver.js';
 import type { ExportRequest } from './build.js';
 import { resolveOutputs, type ExportEntry, type ResolvedOutput } from './flags/index.js';
 import { parseGoBool } from './flags/go.js';
+import { localExportMode } from './local-delete.js';
 import type { OutputTarget } from './outputs.js';
 
 /** The docker engine an image is loaded into, for drivers whose daemon is not the engine itself. */
@@ -88,7 +89,7 @@ async function clientTarget(o: ResolvedOutput, engine: LoadEngine): Promise<{ at
         const { tar: _, ...attrs } = o.attrs;
         return { attrs, output: { kind: 'oci-layout', path: t.path } };
       }
-      return { attrs: o.attrs, output: t };
+      return { attrs: o.attrs, output: o.type === 'local' && localExportMode(o.attrs['mode']) === 'delete' ? { ...t, mirror: true } : t };
     case 'file':
     case 'stdout':
       return { attrs: o.attrs, output: t };

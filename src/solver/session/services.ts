@@ -83,7 +83,7 @@ export function fileSyncService(dirs: ReadonlyMap<string, string>, onTransfer?: 
 
 /** Where the daemon's exporter output goes, by exporter index. */
 export type ExportSink =
-  | { kind: 'dir'; path: string }
+  | { kind: 'dir'; path: string; mirror?: boolean }
   | { kind: 'stream'; open: (md: Metadata) => Promise<Writable> };
 
 async function writeStream(call: RpcStream, out: Writable): Promise<void> {
@@ -111,7 +111,13 @@ export function fileSendService(sinks: readonly ExportSink[]): Method[] {
       const id = Number.parseInt(ctx.metadata.get('buildkit-attachable-exporter-id')?.[0] ?? '0', 10);
       const sink = sinks[Number.isNaN(id) ? 0 : id];
       if (!sink) throw new RpcError(Code.NOT_FOUND, `no export target for exporter ${id}`);
-      if (sink.kind === 'dir') await receiveDirectory(sink.path, packetChannel(call), { signal: ctx.signal });
+      if (sink.kind === 'dir') {
+        // Older daemons send a delete-mode export like a merge, which would leave stale files behind.
+        if (sink.mirror && ctx.metadata.get('buildkit-exporter-multi-platform')?.[0] !== '1') {
+          throw new RpcError(Code.UNKNOWN, 'local exporter mode=delete requires a BuildKit daemon with multi-platform local export support');
+        }
+        await receiveDirectory(sink.path, packetChannel(call), { signal: ctx.signal, mode: sink.mirror ? 'delete' : 'copy' });
+      }
       else await writeStream(call, await sink.open(ctx.metadata));
     },
   }];
