@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -370,6 +370,19 @@ for (const kind of KINDS) {
       await ok(build(['-o', `type=local,dest=${dir}`]));
       assert.equal(await readFile(join(dir, 'hello.txt'), 'utf8'), `hello-${nonce}\n`);
       assert.ok(existsSync(join(dir, 'bin/busybox')));
+    });
+
+    it('-o type=local,mode=delete mirrors the result; outside the working directory it needs --allow', { timeout: TEST_TIMEOUT }, async () => {
+      const dir = ctx.path('mirror');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'stale.txt'), 'from an earlier build\n');
+      const refused = await build(['-o', `type=local,dest=${dir},mode=delete`]);
+      assert.equal(refused.code, 1, describeRun(refused));
+      assert.match(refused.stderr, new RegExp(`^ERROR: failed to build: local output mode=delete for destination "${dir}" requires --allow=buildx\\.local\\.delete$`, 'm'));
+      assert.ok(existsSync(join(dir, 'stale.txt')), 'a refused build deletes nothing');
+      await ok(build(['--allow', 'buildx.local.delete', '-o', `type=local,dest=${dir},mode=delete`]));
+      assert.equal(await readFile(join(dir, 'hello.txt'), 'utf8'), `hello-${nonce}\n`);
+      assert.equal(existsSync(join(dir, 'stale.txt')), false);
     });
 
     it('two outputs at once: a local directory and a tar file', { timeout: TEST_TIMEOUT }, async () => {
