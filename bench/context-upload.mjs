@@ -6,16 +6,12 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, makeUploadContext, referenceBuildx, table, timed, tools } from './lib.mjs';
+import { contextTransfer, fmt, makeUploadContext, numberOption, option, referenceBuildx, table, timed, tools } from './lib.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const FILES = arg('files', 20000);
-const MB = arg('mb', 500);
-const ROUNDS = arg('rounds', 2);
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const FILES = numberOption('files', 20000);
+const MB = numberOption('mb', 500);
+const ROUNDS = numberOption('rounds', 2);
+const only = option('only', undefined);
 const toolNames = only ? [only] : ['reference', 'tsbuildx'];
 if (toolNames.includes('reference') && !existsSync(referenceBuildx)) {
   console.error(`reference buildx not found at ${referenceBuildx}: run scripts/provision.sh go-tools`);

@@ -10,16 +10,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, makeUploadContext, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
+import { contextTransfer, fmt, makeUploadContext, numberOption, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const FILES = arg('files', 20000);
-const MB = arg('mb', 500);
-const ROUNDS = arg('rounds', 3);
-const WARM = arg('warm', 10);
+const FILES = numberOption('files', 20000);
+const MB = numberOption('mb', 500);
+const ROUNDS = numberOption('rounds', 3);
+const WARM = numberOption('warm', 10);
 const REGISTRY = process.env.TSBUILDX_REGISTRY ?? '127.0.0.1:5000';
 if (!existsSync(referenceBuildx)) {
   console.error(`reference buildx not found at ${referenceBuildx}: run scripts/provision.sh go-tools`);

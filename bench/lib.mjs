@@ -10,9 +10,17 @@ export const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const state = process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env';
 export const referenceBuildx = process.env.REFERENCE_BUILDX ?? join(state, 'bin/buildx');
 
+/** The value after `--NAME` on the command line, else `def`. */
+export function option(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+}
+
+/** A numeric `--NAME N`, else `def`. */
+export const numberOption = (name, def) => Number(option(name, def));
+
 /** Which node runs tsbuildx: `--node PATH` (e.g. the Node 24 that setup installs), else this one. */
-const nodeFlag = process.argv.indexOf('--node');
-export const tsbuildxNode = nodeFlag > 0 ? process.argv[nodeFlag + 1] : process.execPath;
+export const tsbuildxNode = option('node', process.execPath);
 
 /** The two tools, run the same way: standalone binary with the same environment. */
 export const tools = {

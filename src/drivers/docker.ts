@@ -2,7 +2,7 @@
 // `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
 import { BuildkitClient } from '../buildkit/client.js';
 import { resolveContext, type DockerEndpoint } from '../docker/context.js';
-import { engineJSON, hijack, ping } from '../docker/engine.js';
+import { engineJSON, hijack, ping, type PingResult } from '../docker/engine.js';
 import type { Session } from '../solver/session/session.js';
 import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
 import { BuildxError } from '../errors.js';
@@ -46,6 +46,7 @@ class DockerDriver implements Driver {
   readonly name = 'docker' as const;
   readonly isMobyDriver = true;
   private endpointPromise?: Promise<DockerEndpoint>;
+  private pinged?: Promise<PingResult>;
 
   constructor(readonly config: DriverConfig) {}
 
@@ -56,18 +57,29 @@ class DockerDriver implements Driver {
     return this.endpointPromise;
   }
 
+  /** One ping per driver: a build asks for the status and then a client, `ls` for status and version. */
+  private ping(signal?: AbortSignal): Promise<PingResult> {
+    if (!this.pinged) {
+      const p = (async () => ping(await this.endpoint(), signal))();
+      // A failure is not remembered: the next call asks the engine again.
+      p.catch(() => { if (this.pinged === p) this.pinged = undefined; });
+      this.pinged = p;
+    }
+    return this.pinged;
+  }
+
   async bootstrap(): Promise<void> {
     // Nothing to start: the engine is the daemon.
   }
 
   async status(opts: { signal?: AbortSignal } = {}): Promise<DriverStatus> {
-    await ping(await this.endpoint(), opts.signal);
+    await this.ping(opts.signal);
     return 'running';
   }
 
   async version(opts: { signal?: AbortSignal } = {}): Promise<string> {
     const ep = await this.endpoint();
-    const { apiVersion } = await ping(ep, opts.signal);
+    const { apiVersion } = await this.ping(opts.signal);
     const v = await engineJSON<EngineVersion>(ep, `/v${apiVersion}/version`, { signal: opts.signal });
     return buildkitVersionOfEngine(v.Version ?? '');
   }
@@ -83,7 +95,7 @@ class DockerDriver implements Driver {
 
   async client(opts: { signal?: AbortSignal } = {}): Promise<BuildkitClient> {
     const ep = await this.endpoint();
-    await ping(ep, opts.signal);
+    await this.ping(opts.signal);
     return BuildkitClient.connect(async (signal) => (await hijack(ep, '/grpc', 'h2c', [], undefined, signal)).socket);
   }
 

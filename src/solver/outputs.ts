@@ -56,6 +56,19 @@ function destroyOpened(w: Writable | undefined): void {
   if (w && !w.writableFinished) w.destroy();
 }
 
+/** A stream output written under `tmp` and published only when the build succeeds; removed otherwise. */
+function viaTemp(tmp: string, open: () => Promise<Writable>, publish: () => Promise<void>): PreparedOutput {
+  let out: Writable | undefined;
+  return {
+    sink: { kind: 'stream', open: async () => (out = await open()) },
+    commit: async () => { if (out) await publish(); },
+    discard: async () => {
+      destroyOpened(out);
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOptions = {}): Promise<PreparedOutput> {
   if (target.kind === 'docker-load') {
     let load: ImageLoadStream | undefined;
@@ -73,44 +86,20 @@ export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOpt
   }
   if (target.kind === 'oci-layout') {
     const tmp = tempSibling(target.path);
-    let out: Writable | undefined;
-    return {
-      sink: {
-        kind: 'stream',
-        open: async () => {
-          await mkdir(tmp, { recursive: true });
-          out = layoutWriter(tmp);
-          return out;
-        },
-      },
-      commit: async () => { if (out) await commitLayout(tmp, target.path); },
-      discard: async () => {
-        destroyOpened(out);
-        await rm(tmp, { recursive: true, force: true });
-      },
-    };
+    return viaTemp(tmp, async () => {
+      await mkdir(tmp, { recursive: true });
+      return layoutWriter(tmp);
+    }, () => commitLayout(tmp, target.path));
   }
   if (target.kind === 'stdout') {
     return { sink: { kind: 'stream', open: async () => stdoutWriter() }, commit: async () => {}, discard: async () => {} };
   }
   if (target.kind === 'file') {
     const tmp = tempSibling(target.path);
-    let out: Writable | undefined;
-    return {
-      sink: {
-        kind: 'stream',
-        open: async () => {
-          await mkdir(dirname(target.path), { recursive: true });
-          out = createWriteStream(tmp);
-          return out;
-        },
-      },
-      commit: async () => { if (out) await rename(tmp, target.path); },
-      discard: async () => {
-        destroyOpened(out);
-        await rm(tmp, { force: true });
-      },
-    };
+    return viaTemp(tmp, async () => {
+      await mkdir(dirname(target.path), { recursive: true });
+      return createWriteStream(tmp);
+    }, () => rename(tmp, target.path));
   }
   // A directory that does not exist yet is received under a temporary name and renamed at the end;
   // an existing one is merged into in place, as buildx does.
