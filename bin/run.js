@@ -6,5 +6,5 @@
 const { default: nodeModule } = await import('node:module');
 nodeModule.enableCompileCache?.();
 const args = process.argv.slice(2);
-const { fastAnswer } = await import('../dist/fast.js');
+const { fastAnswer } = await import('../dist/cli/fast.js');
 if (!fastAnswer(args)) await (await import('../dist/bundle.js')).main(args);

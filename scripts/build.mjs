@@ -47,7 +47,7 @@ if (withTests) {
 // ~340 modules separately made up about a third of a warm build's wall time (bench/docker-container.mjs).
 const { build: esbuild } = await import('esbuild');
 await esbuild({
-  entryPoints: [join(root, 'dist/cli.js')],
+  entryPoints: [join(root, 'dist/commands/index.js')],
   outfile: join(root, 'dist/bundle.js'),
   bundle: true,
   platform: 'node',

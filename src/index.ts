@@ -1,5 +1,5 @@
 // tsbuildx as a library: everything the commands use is importable by other programs.
-export { BuildxError, CanceledError, InternalError, StatusError, toBuildxError } from './errors.js';
+export { BuildxError, CanceledError, InternalError, StatusError, toBuildxError } from './util/errors.js';
 export { BuildkitClient } from './buildkit/client.js';
 export type { Dialer } from './buildkit/bridge.js';
 export { resolveBuilder, contextBuilder, type Builder, type BuilderNode } from './builder/builder.js';
@@ -14,7 +14,7 @@ export type { BootstrapProgress, Driver, DriverFactory, DriverName, DriverStatus
 export { silentBootstrap } from './drivers/driver.js';
 export { getFactory } from './drivers/index.js';
 export { runBuild, BuildFailedError, type BuildOptions, type BuildResult, type BuildTarget, type ExportRequest, type ContextInput, type DockerfileInput } from './solver/build.js';
-export { Session, type SessionOptions } from './solver/session/session.js';
+export { Session, type SessionOptions } from './session/session.js';
 export type { ProgressWriter } from './progress/writer.js';
 export type { SolveStatus, Vertex, VertexStatus, VertexLog, VertexWarning } from './progress/types.js';
 export { buildTimeline, readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor, timelineFromRawJSON, TimelineRecorder, type Timeline, type TimelineBar, type TimelineOptions, type TimelineStep } from './progress/timeline.js';

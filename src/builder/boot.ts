@@ -2,10 +2,10 @@
 // under its own `[internal] booting buildkit` vertex, so a first build shows the container being
 // created the way buildx does (as step #1 of the build's progress).
 import type { Driver, DriverStatus } from '../drivers/driver.js';
-import { BuildxError, CanceledError } from '../errors.js';
+import { BuildxError, CanceledError } from '../util/errors.js';
 import { createProgressWriter } from '../progress/printer.js';
 import { withVertex } from '../progress/vertex.js';
-import { resolveProgressMode } from '../solver/flags/index.js';
+import { resolveProgressMode } from '../flags/index.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import type { Builder } from './builder.js';
 

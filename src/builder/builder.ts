@@ -6,11 +6,11 @@ import { dockerConfigDir } from '../docker/config.js';
 import { contextExists, currentContextName, currentEndpoint } from '../docker/context.js';
 import type { Driver, DriverName } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { currentEndpointKey } from './endpoint.js';
 import { buildxConfigDir } from './paths.js';
 import { Store, type NodeGroup, type OCIPlatform, type StoredNode, type StoreTxn } from './store.js';
-import { UnavailableDriver } from './unavailable-driver.js';
+import { UnavailableDriver } from '../drivers/unavailable.js';
 
 export interface BuilderNode {
   name: string;

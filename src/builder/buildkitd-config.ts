@@ -6,7 +6,7 @@
 // errors are worded by the parser (smol-toml), with the file, line and column.
 import { open, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { parseToml } from '../util/toml-parse.js';
 import { encodeGoToml } from '../util/toml-encode.js';
 import { TomlError, TomlFloat, isTable, type TomlTable, type TomlValue } from '../util/toml-value.js';

@@ -1,7 +1,7 @@
 // Parsing of `create`'s option flags: --driver-opt CSV, --buildkitd-flags (shell words) and the
 // entitlement default container drivers need (cli.md §3.4, §4.2).
-import { BuildxError } from '../errors.js';
-import { parsePlatforms } from '../solver/flags/platform.js';
+import { BuildxError } from '../util/errors.js';
+import { parsePlatforms } from '../flags/platform.js';
 import type { OCIPlatform } from './store.js';
 
 /** One CSV record (RFC 4180 quoting), as Go's csvvalue reads a --driver-opt value. */

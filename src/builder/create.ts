@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { contextExists } from '../docker/context.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { openStore } from './builder.js';
 import { loadConfigFiles, mergeNodeFiles, readConfigEntitlements, type NodeFiles } from './buildkitd-config.js';
 import { pathExists } from '../util/fs-stat.js';

@@ -1,6 +1,6 @@
 // Endpoint strings as buildx stores them in instances and uses as the key of `current`/`defaults`
 // (cli.md §2.4, §4.2).
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { contextExists, currentContextName, resolveContext } from '../docker/context.js';
 
 /** The current context's name, or the daemon host when the context is `default`. */

@@ -2,10 +2,10 @@
 import { setMaxListeners } from 'node:events';
 import { formatPlatform, platformList } from './platforms.js';
 import { contextBuilder, listContextNames, openStore, resolveBuilderIn, storeBuilder, type Builder, type BuilderNode } from './builder.js';
-import { toBuildxError } from '../errors.js';
+import { toBuildxError } from '../util/errors.js';
 import type { GCPolicyRule, CDIDevice, WorkerInfo } from '../buildkit/convert.js';
 import type { DriverStatus, Feature } from '../drivers/driver.js';
-import { featureTable } from './features.js';
+import { featureTable } from '../drivers/feature-table.js';
 import { proxyConfig } from './proxy-config.js';
 
 export interface NodeInfo {

@@ -1,6 +1,6 @@
 // `use`, `rm` and `stop` (cli.md §4.3, §4.6, §4.7): selection and removal of store instances.
 import { contextExists, currentContextName } from '../docker/context.js';
-import { BuildxError, toBuildxError } from '../errors.js';
+import { BuildxError, toBuildxError } from '../util/errors.js';
 import { openStore, resolveBuilder, resolveBuilderIn, storeBuilder, type Builder } from './builder.js';
 import { currentEndpointKey } from './endpoint.js';
 import type { StoreTxn } from './store.js';

@@ -2,7 +2,7 @@
 // Node has no flock binding, so util-linux's `flock` holds the lock in a child process for as long as
 // we need it: the child prints once it owns the lock and keeps it until its stdin closes.
 import { spawn } from 'node:child_process';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 
 export interface LockHandle {
   release(): Promise<void>;

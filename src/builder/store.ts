@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { acquireLock } from './store-lock.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 

@@ -2,7 +2,7 @@
 // as BytesMessage chunks, on which the daemon is the HTTP/2 client and we serve the session services.
 // This module turns the call into a plain byte Duplex so the session server can be handed it.
 import { Duplex } from 'node:stream';
-import type { Session } from '../solver/session/session.js';
+import type { Session } from '../session/session.js';
 import type { BuildkitClient } from './client.js';
 
 /**

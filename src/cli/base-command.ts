@@ -1,6 +1,6 @@
 // What every tsbuildx command shares: the global flags and docker-style argument checks.
 import { Command, Flags } from '@oclif/core';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { invocation } from './invocation.js';
 
 export abstract class BaseCommand extends Command {

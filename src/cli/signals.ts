@@ -2,7 +2,7 @@
 // aborts the running command, the 2nd skips cleanup, the 3rd exits at once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { CanceledError } from '../errors.js';
+import { CanceledError } from '../util/errors.js';
 
 const controller = new AbortController();
 let installed = false;

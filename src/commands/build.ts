@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { rootSignal } from '../cli/signals.js';
-import { buildFromCli } from '../solver/build-cli.js';
-import { parseShmSize, parseUlimit } from '../solver/flags/index.js';
+import { buildFromCli } from '../cli/build.js';
+import { parseShmSize, parseUlimit } from '../flags/index.js';
 import { checkedString, FlagValueError } from '../cli/flag-value.js';
 
 const many = (description: string, char?: 'f' | 't' | 'o' | 'q') => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description, ...(char ? { char } : {}) });

@@ -21,3 +21,6 @@ export const COMMANDS = {
   use: Use,
   version: Version,
 };
+
+// The CLI bundle (scripts/build.mjs) is built from this module: the command map and the entry point.
+export { main } from '../cli/main.js';

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { confirm } from '../cli/prompt.js';
 import { removeBuilders, removeInactiveBuilders } from '../builder/manage.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { parseGoDuration } from '../util/duration.js';
 
 export default class Rm extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 // Imported directly rather than through src/index.ts, which would load the gRPC and docker clients
 // this command never needs.
 import { readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor } from '../progress/timeline.js';

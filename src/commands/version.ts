@@ -1,5 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js';
-import { buildInfo, versionLine } from '../fast.js';
+import { buildInfo, versionLine } from '../cli/fast.js';
 
 export default class Version extends BaseCommand {
   static override summary = 'Show buildx version information';

@@ -1,6 +1,6 @@
 // A minimal ustar writer for the few small files copied into a builder container (its buildkitd.toml
 // and registry certificates), sent to the engine's `PUT /containers/<id>/archive`.
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 
 const BLOCK = 512;
 export const DIR_MODE = 0o755;

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { dockerConfigDir, readDockerConfig, type DockerCliOptions } from './config.js';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';

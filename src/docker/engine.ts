@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import type { DockerEndpoint } from './context.js';
 
 /** Highest API version we speak; negotiated down to the daemon's. */

@@ -4,7 +4,7 @@
 // the process's stdin, unframed.
 import { Duplex, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import type { DockerEndpoint } from './context.js';
 import { engineRequest, errorMessage, hijack, readAll, type RequestOptions } from './engine.js';
 

@@ -2,7 +2,7 @@
 // engine's `POST /images/load` as it arrives (chunked upload, one chunk in flight), and the engine's
 // JSON message stream is read for layer progress, `Loaded image…` lines and errors.
 import { PassThrough, Writable } from 'node:stream';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { withVertex, type VertexLogger } from '../progress/vertex.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import type { DockerCliOptions } from './config.js';

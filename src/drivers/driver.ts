@@ -1,7 +1,7 @@
 // The one interface every driver implements (docker, docker-container, kubernetes, remote).
 // A driver's only product is a connected BuildKit client; drivers never print.
 import type { BuildkitClient } from '../buildkit/client.js';
-import type { Session } from '../solver/session/session.js';
+import type { Session } from '../session/session.js';
 
 export type DriverName = 'docker' | 'docker-container' | 'kubernetes' | 'remote';
 

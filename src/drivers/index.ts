@@ -1,12 +1,12 @@
 // The driver registry: a driver is registered by being listed here, and loaded only when used.
 import type { DriverFactory, DriverName } from './driver.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 
 export const factories: Record<DriverName, (() => Promise<DriverFactory>) | undefined> = {
-  docker: async () => (await import('./docker.js')).dockerFactory,
-  'docker-container': async () => (await import('./docker-container.js')).containerFactory,
+  docker: async () => (await import('./docker/driver.js')).dockerFactory,
+  'docker-container': async () => (await import('./docker-container/driver.js')).containerFactory,
   kubernetes: undefined,
-  remote: async () => (await import('./remote.js')).remoteFactory,
+  remote: async () => (await import('./remote/driver.js')).remoteFactory,
 };
 
 export async function getFactory(name: string): Promise<DriverFactory> {

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { decodeRawJSON } from './rawjson.js';
 import { TimelineRecorder, type Timeline } from './timeline-model.js';
 

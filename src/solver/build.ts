@@ -6,15 +6,15 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildkitClient } from '../buildkit/client.js';
 import type { Driver } from '../drivers/driver.js';
-import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
+import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
-import { randomId, Session } from './session/session.js';
-import type { ExportSink, SecretSource, TransferRecord } from './session/services.js';
-import { contentService } from './session/content-service.js';
+import { randomId, Session } from '../session/session.js';
+import type { ExportSink, SecretSource, TransferRecord } from '../session/services.js';
+import { contentService } from '../session/content-service.js';
 import { prepareLocalCaches } from './cache-local.js';
 import { isDirectory, pathExists } from '../util/fs-stat.js';
-import { formatSource, sourceLocations, type SourceLocation } from './errors.js';
+import { formatSource, sourceLocations, type SourceLocation } from './source-locations.js';
 
 export type ContextInput =
   | { kind: 'dir'; path: string }

@@ -5,10 +5,10 @@
 // after the build.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 import type { CacheEntry } from './build.js';
-import { LocalContentStore } from './content-store.js';
+import { LocalContentStore } from '../session/content-store.js';
 import { IMAGE_NAME_ANNOTATION, mergeIndex, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex } from './oci-layout.js';
 
 export const STORE_PREFIX = 'local:';

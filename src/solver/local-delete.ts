@@ -3,8 +3,8 @@
 // the working directory (symlinks resolved), so a typo cannot wipe the project or something outside it.
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { BuildxError } from '../errors.js';
-import { LOCAL_DELETE_ENTITLEMENT, type ExportEntry } from './flags/index.js';
+import { BuildxError } from '../util/errors.js';
+import { LOCAL_DELETE_ENTITLEMENT, type ExportEntry } from '../flags/index.js';
 
 /** The local exporter's mode, read as BuildKit reads it. */
 export function localExportMode(value: string | undefined): 'copy' | 'delete' {

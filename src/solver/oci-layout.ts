@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 import { pathExists } from '../util/fs-stat.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 import { TarReader, type TarHeader } from './tar-reader.js';

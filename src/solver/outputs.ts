@@ -11,8 +11,8 @@ import type { DockerEndpoint } from '../docker/context.js';
 import { ImageLoadStream } from '../docker/image-load.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { commitLayout, layoutWriter } from './oci-layout.js';
-import { randomId } from './session/session.js';
-import type { ExportSink } from './session/services.js';
+import { randomId } from '../session/session.js';
+import type { ExportSink } from '../session/services.js';
 
 export type OutputTarget =
   /** `mirror`: local `mode=delete`, what the build did not produce is removed from the directory. */

@@ -6,8 +6,8 @@ import type { DockerEndpoint } from '../docker/context.js';
 import { engineImportsOCI, loadEndpoint } from '../docker/image-load.js';
 import type { Driver } from '../drivers/driver.js';
 import type { ExportRequest } from './build.js';
-import { resolveOutputs, type ExportEntry, type ResolvedOutput } from './flags/index.js';
-import { parseGoBool } from './flags/go.js';
+import { resolveOutputs, type ExportEntry, type ResolvedOutput } from '../flags/index.js';
+import { parseGoBool } from '../flags/go.js';
 import { localExportMode } from './local-delete.js';
 import type { OutputTarget } from './outputs.js';
 

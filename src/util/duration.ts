@@ -1,5 +1,5 @@
 // Go's time.ParseDuration grammar (`20s`, `1m30s`, `250ms`, `1.5h`), for --timeout flags.
-import { BuildxError } from '../errors.js';
+import { BuildxError } from './errors.js';
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { bootBuilder, bootDriver } from '../../../src/builder/boot.js';
 import type { Builder } from '../../../src/builder/builder.js';
 import type { BootstrapProgress, Driver, DriverName, DriverStatus } from '../../../src/drivers/driver.js';
-import { CanceledError } from '../../../src/errors.js';
+import { CanceledError } from '../../../src/util/errors.js';
 import type { ProgressWriter, SolveStatus } from '../../../src/progress/index.js';
 
 function recorder(): ProgressWriter & { all: SolveStatus[] } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { platformList, truncatePlatforms } from '../../../src/builder/platforms.js';
-import { buildkitVersionOfEngine } from '../../../src/drivers/docker.js';
+import { buildkitVersionOfEngine } from '../../../src/drivers/docker/driver.js';
 
 test('fixed platforms come first with a star, detected ones follow without duplicates', () => {
   assert.deepEqual(platformList(['linux/arm64'], ['linux/amd64', 'linux/arm64', 'linux/386']), ['linux/arm64*', 'linux/amd64', 'linux/386']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hoistRootFlags, splitPluginArgv } from '../../../src/cli/docker-globals.js';
-import { pluginMetadata, versionLine } from '../../../src/fast.js';
+import { pluginMetadata, versionLine } from '../../../src/cli/fast.js';
 
 test('plugin argv: docker globals before `buildx` are taken out', () => {
   assert.deepEqual(splitPluginArgv(['buildx', 'ls']), { globals: {}, args: ['ls'] });

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   awsCredentialsFromEnv, enrichCacheEntries, formatCacheEntry, parseCacheEntries, parseCacheEntry, type CacheEntry,
-} from '../../../src/solver/flags/cache.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+} from '../../../src/flags/cache.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 interface Out { type: string; attrs: Record<string, string>; string: string }
 interface Case { in: string; out?: Out[]; err?: string }

@@ -1,8 +1,8 @@
 // Rows marked "Go" hold values produced by the Go packages buildx vendors, kept here as data.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinCSV, quoteCSVField, splitCSV, splitStringSlice } from '../../../src/solver/flags/csv.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+import { joinCSV, quoteCSVField, splitCSV, splitStringSlice } from '../../../src/flags/csv.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 interface Case { in: string; out?: string[]; err?: string }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBuildArgs, parseKeyValue, parseLabels, withSourceDateEpoch } from '../../../src/solver/flags/keyvalue.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+import { parseBuildArgs, parseKeyValue, parseLabels, withSourceDateEpoch } from '../../../src/flags/keyvalue.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 describe('parseKeyValue', () => {
   const CASES: Array<[string, { key: string; value: string | undefined }]> = [

@@ -5,8 +5,8 @@ import {
   formatAddHosts, formatUlimits, parseAddHosts, parseBytes, parseEntitlements, parseNetworkMode, parseShmSize, parseUlimit,
   parseUlimits, formatUlimit, resolveNetworkMode, resolveNoCache, resolveProgressMode, type ProgressMode, type ProgressOptions,
   type Entitlements,
-} from '../../../src/solver/flags/misc.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+} from '../../../src/flags/misc.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 function isFlagError(message: string) {
   return (e: unknown): boolean => e instanceof FlagError && e.message === message;

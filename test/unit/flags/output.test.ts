@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import {
   checkImageIdFile, formatOutput, parseOutput, parseOutputs, resolveOutputs,
   type ExportEntry, type OutputPlan, type ResolveOutputsContext,
-} from '../../../src/solver/flags/output.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+} from '../../../src/flags/output.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 interface Parsed { type: string; attrs: Record<string, string>; dest: string; string: string }
 interface Case { in: string; out?: Parsed; err?: string }

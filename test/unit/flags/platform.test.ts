@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   formatPlatform, localPlatform, normalizePlatform, parsePlatform, parsePlatformSpecifier, parsePlatforms, type Platform,
-} from '../../../src/solver/flags/platform.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+} from '../../../src/flags/platform.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 const LOCAL: Platform = { os: 'linux', architecture: 'amd64' };
 

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   familiarString, formatReference, normalizeName, parseNormalizedNamed, parseReference, parseTag, parseTags, tagNameOnly,
-} from '../../../src/solver/flags/reference.js';
-import { parseBuildContexts, parseContextName } from '../../../src/solver/flags/context.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+} from '../../../src/flags/reference.js';
+import { parseBuildContexts, parseContextName } from '../../../src/flags/context.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 function isFlagError(message: string) {
   return (e: unknown): boolean => e instanceof FlagError && e.message === message;

@@ -1,8 +1,8 @@
 // Rows marked "Go" hold values produced by the Go packages buildx vendors, kept here as data.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSecret, parseSecret, parseSecrets, resolveSecretSource } from '../../../src/solver/flags/secret.js';
-import { FlagError } from '../../../src/solver/flags/errors.js';
+import { formatSecret, parseSecret, parseSecrets, resolveSecretSource } from '../../../src/flags/secret.js';
+import { FlagError } from '../../../src/flags/errors.js';
 
 interface Out { id: string; src: string; env: string; string: string }
 interface Case { in: string; out?: Out; err?: string }

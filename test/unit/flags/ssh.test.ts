@@ -1,7 +1,7 @@
 // Rows marked "Go" hold values produced by the Go packages buildx vendors, kept here as data.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSSH, parseSSH, parseSSHSpecs, withDefaultSSH, type SSHSpec } from '../../../src/solver/flags/ssh.js';
+import { formatSSH, parseSSH, parseSSHSpecs, withDefaultSSH, type SSHSpec } from '../../../src/flags/ssh.js';
 
 interface Case { in: string; out: SSHSpec }
 

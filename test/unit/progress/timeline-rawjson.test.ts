@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BuildxError } from '../../../src/errors.js';
+import { BuildxError } from '../../../src/util/errors.js';
 import { encodeRawJSON } from '../../../src/progress/rawjson.js';
 import {
   buildTimeline, RawJSONLineError, readTimelineFile, renderTimelineSVG, splitLines, timelineFormatFor, timelineFromRawJSON,

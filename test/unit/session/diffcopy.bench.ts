@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { receiveDirectory, sendDirectory } from '../../../src/solver/session/diffcopy.js';
-import { PacketType } from '../../../src/solver/session/packet.js';
+import { receiveDirectory, sendDirectory } from '../../../src/session/diffcopy.js';
+import { PacketType } from '../../../src/session/packet.js';
 import { channelPair, tempDir, type ChannelEnd } from './helpers.js';
 
 async function discardingReceiver(end: ChannelEnd): Promise<number> {

@@ -4,11 +4,11 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { receiveDirectory, sendDirectory } from '../../../src/solver/session/diffcopy.js';
-import { CHUNK_SIZE } from '../../../src/solver/session/diffcopy-send.js';
-import { GoMode } from '../../../src/solver/session/fs-mode.js';
-import { walkDirectory } from '../../../src/solver/session/fswalk.js';
-import { PacketType, type FsStat, type Packet } from '../../../src/solver/session/packet.js';
+import { receiveDirectory, sendDirectory } from '../../../src/session/diffcopy.js';
+import { CHUNK_SIZE } from '../../../src/session/diffcopy-send.js';
+import { GoMode } from '../../../src/session/fs-mode.js';
+import { walkDirectory } from '../../../src/session/fswalk.js';
+import { PacketType, type FsStat, type Packet } from '../../../src/session/packet.js';
 import { buildTree, canMkfifo, channelPair, removeTree, scriptedChannel, tempDir, type ChannelEnd } from './helpers.js';
 
 interface Snapshot {

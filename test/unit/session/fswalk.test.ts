@@ -3,8 +3,8 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { compareUtf8, goModeFromPosix, GoMode } from '../../../src/solver/session/fs-mode.js';
-import { walkDirectory, type WalkCounters, type WalkEntry } from '../../../src/solver/session/fswalk.js';
+import { compareUtf8, goModeFromPosix, GoMode } from '../../../src/session/fs-mode.js';
+import { walkDirectory, type WalkCounters, type WalkEntry } from '../../../src/session/fswalk.js';
 import { buildTree, canMkfifo, loadOracle, removeTree, tempDir } from './helpers.js';
 
 const oracle = loadOracle();

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { decodePacket, encodePacket, type Packet } from '../../../src/solver/session/packet.js';
-import type { PacketChannel } from '../../../src/solver/session/diffcopy.js';
+import { decodePacket, encodePacket, type Packet } from '../../../src/session/packet.js';
+import type { PacketChannel } from '../../../src/session/diffcopy.js';
 
 export interface OracleTreeEntry {
   path: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { decodePacket, encodePacket, PacketType, type FsStat, type Packet } from '../../../src/solver/session/packet.js';
+import { decodePacket, encodePacket, PacketType, type FsStat, type Packet } from '../../../src/session/packet.js';
 import { loadOracle, type OracleStatIn } from './helpers.js';
 
 const oracle = loadOracle();

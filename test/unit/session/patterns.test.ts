@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { cleanPath, globMatch, PatternSyntaxError } from '../../../src/solver/session/fs-glob.js';
-import { PatternMatcher } from '../../../src/solver/session/patterns.js';
+import { cleanPath, globMatch, PatternSyntaxError } from '../../../src/session/fs-glob.js';
+import { PatternMatcher } from '../../../src/session/patterns.js';
 import { loadOracle } from './helpers.js';
 
 const oracle = loadOracle();

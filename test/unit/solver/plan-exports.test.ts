@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/docker/context.js';
 import type { Driver, DriverName } from '../../../src/drivers/driver.js';
-import { parseOutputs } from '../../../src/solver/flags/index.js';
+import { parseOutputs } from '../../../src/flags/index.js';
 import { planExports, type ExportPlanInput, type LoadEngine } from '../../../src/solver/plan-exports.js';
 
 function fakeDriver(name: DriverName, driverOpts: Record<string, string> = {}): Driver {

@@ -1,7 +1,7 @@
 // `--driver-opt` for the docker-container driver (cli.md §3.1), checked the way buildx checks them when
 // a node is loaded: unknown keys and malformed values fail with the messages Go's parsers produce.
-import { BuildxError } from '../errors.js';
-import { goQuote } from '../util/go-quote.js';
+import { BuildxError } from '../../util/errors.js';
+import { goQuote } from '../../util/go-quote.js';
 
 export interface RestartPolicy {
   Name: string;

@@ -2,8 +2,8 @@
 // Actions, the builder container gets `provenance.d/github_actions_context.json`, which BuildKit adds to
 // the provenance it records. Outside Actions nothing is written.
 import { readFile } from 'node:fs/promises';
-import { BuildxError } from '../errors.js';
-import { parseGoBool } from './docker-container-opts.js';
+import { BuildxError } from '../../util/errors.js';
+import { parseGoBool } from './options.js';
 
 export const GHA_CONTEXT_FILE = 'provenance.d/github_actions_context.json';
 

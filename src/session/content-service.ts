@@ -3,8 +3,8 @@
 // (`local:<dir>` for a local cache). Errors carry the gRPC codes containerd's proxy maps back to its
 // error kinds; ALREADY_EXISTS on a write is how the daemon learns a blob need not be sent again.
 import type Long from 'long';
-import { containerd, google } from '../../proto/index.js';
-import { ContentError, type ContentInfo, type IngestStatus, type IngestWriter, type LocalContentStore } from '../content-store.js';
+import { containerd, google } from '../proto/index.js';
+import { ContentError, type ContentInfo, type IngestStatus, type IngestWriter, type LocalContentStore } from './content-store.js';
 import { Code, RpcError, type Method, type RpcContext, type RpcStream } from './rpc-server.js';
 
 const C = containerd.services.content.v1;

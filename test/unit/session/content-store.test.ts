@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { containerd } from '../../../src/proto/index.js';
-import { LocalContentStore, parseDigest } from '../../../src/solver/content-store.js';
-import { contentService, STORE_ID_HEADER } from '../../../src/solver/session/content-service.js';
-import { RpcError, RpcServer, type Method, type RpcContext } from '../../../src/solver/session/rpc-server.js';
+import { LocalContentStore, parseDigest } from '../../../src/session/content-store.js';
+import { contentService, STORE_ID_HEADER } from '../../../src/session/content-service.js';
+import { RpcError, RpcServer, type Method, type RpcContext } from '../../../src/session/rpc-server.js';
 import http2 from 'node:http2';
 import net from 'node:net';
 

@@ -1,8 +1,8 @@
 // --secret values served to the daemon: read when the daemon asks, never logged.
 import { readFile, stat } from 'node:fs/promises';
-import { BuildxError } from '../errors.js';
-import { resolveSecretSource, type Secret } from './flags/index.js';
-import type { SecretSource } from './session/services.js';
+import { BuildxError } from '../util/errors.js';
+import { resolveSecretSource, type Secret } from '../flags/index.js';
+import type { SecretSource } from './services.js';
 
 /** BuildKit's Go client refuses secrets larger than this. */
 const MAX_SECRET = 500 * 1024;

@@ -4,16 +4,16 @@
 // the container, the others find it taken and wait for it.
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { configEntries, tarStream } from '../docker/archive.js';
-import type { ExecResult } from '../docker/exec.js';
-import { BuildxError } from '../errors.js';
-import type { BootstrapProgress, DriverConfig } from './driver.js';
-import type { ContainerEngine, ContainerState } from './docker-container-api.js';
-import { GHA_CONTEXT_FILE, githubActionsContext } from './docker-container-gha.js';
-import type { ContainerOptions } from './docker-container-opts.js';
+import { configEntries, tarStream } from '../../docker/archive.js';
+import type { ExecResult } from '../../docker/exec.js';
+import { BuildxError } from '../../util/errors.js';
+import type { BootstrapProgress, DriverConfig } from '../driver.js';
+import type { ContainerEngine, ContainerState } from './engine.js';
+import { GHA_CONTEXT_FILE, githubActionsContext } from './gha.js';
+import type { ContainerOptions } from './options.js';
 import {
   ALL_GPUS, CONFIG_PARENT, CONFIG_ROOT, DEFAULT_IMAGE, containerCreateBody, decodeFiles, type EngineFacts,
-} from './docker-container-spec.js';
+} from './spec.js';
 
 export interface BootTiming {
   /** buildkitd gets 16 tries; try k failing waits k×120 ms, about 14.4 s in all (as buildx). */

@@ -1,8 +1,8 @@
 // What a docker-container node's container looks like (protocol.md §4.2, cli.md §3.1): its names, the
 // buildkitd command line and the engine's create body, all derived from the node's stored settings and
 // a few facts about the engine, without talking to it.
-import type { DriverConfig } from './driver.js';
-import type { ContainerOptions, RestartPolicy } from './docker-container-opts.js';
+import type { DriverConfig } from '../driver.js';
+import type { ContainerOptions, RestartPolicy } from './options.js';
 
 export const DEFAULT_IMAGE = 'moby/buildkit:buildx-stable-1';
 export const STATE_DIR = '/var/lib/buildkit';

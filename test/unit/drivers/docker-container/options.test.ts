@@ -2,14 +2,14 @@
 // buildkitd command line, and the engine create body (compared with what reference buildx v0.36.1 made).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getFactory } from '../../../src/drivers/index.js';
+import { getFactory } from '../../../../src/drivers/index.js';
 import {
   parseContainerOptions, parseGoBool, parseGoInt64, parseRestartPolicy, ramInBytes,
-} from '../../../src/drivers/docker-container-opts.js';
+} from '../../../../src/drivers/docker-container/options.js';
 import {
   buildkitdCmd, containerCreateBody, containerName, stateVolumeName, type EngineFacts,
-} from '../../../src/drivers/docker-container-spec.js';
-import { parseBuildkitdVersion } from '../../../src/drivers/docker-container.js';
+} from '../../../../src/drivers/docker-container/spec.js';
+import { parseBuildkitdVersion } from '../../../../src/drivers/docker-container/driver.js';
 
 const CGROUPFS: EngineFacts = { cgroupDriver: 'cgroupfs', userns: false, gpus: false };
 const TOML_B64 = Buffer.from('[registry."127.0.0.1:5000"]\n  http = true\n').toString('base64');

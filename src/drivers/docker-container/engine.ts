@@ -1,11 +1,11 @@
 // The engine calls a docker-container node needs: containers, the state volume, the image and logs,
 // each mapping the engine's tolerable answers (304 already done, 404 gone, 409 taken) to plain results.
 import type { Readable } from 'node:stream';
-import type { DockerEndpoint } from '../docker/context.js';
-import { credentialsFor } from '../docker/credentials.js';
-import { engineRequest, errorMessage, readAll } from '../docker/engine.js';
-import { EngineError, engineCall, engineCallJSON, StdDemuxer } from '../docker/exec.js';
-import type { ContainerCreateBody } from './docker-container-spec.js';
+import type { DockerEndpoint } from '../../docker/context.js';
+import { credentialsFor } from '../../docker/credentials.js';
+import { engineRequest, errorMessage, readAll } from '../../docker/engine.js';
+import { EngineError, engineCall, engineCallJSON, StdDemuxer } from '../../docker/exec.js';
+import type { ContainerCreateBody } from './spec.js';
 
 export interface ContainerState {
   id: string;

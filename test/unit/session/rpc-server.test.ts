@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { test } from 'node:test';
-import { Code, RpcError, RpcServer } from '../../../src/solver/session/rpc-server.js';
-import { decodeBytesMessage, encodeBytesMessage } from '../../../src/solver/session/bytes-message.js';
+import { Code, RpcError, RpcServer } from '../../../src/session/rpc-server.js';
+import { decodeBytesMessage, encodeBytesMessage } from '../../../src/session/bytes-message.js';
 
 function frame(m: Buffer): Buffer {
   const h = Buffer.alloc(5);

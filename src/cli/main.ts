@@ -1,9 +1,9 @@
 // The oclif side of the entry point: invocation mode, signals, and the one place errors are printed.
 import { basename } from 'node:path';
-import { hoistRootFlags, splitPluginArgv } from './cli/docker-globals.js';
-import { setInvocation } from './cli/invocation.js';
-import { installSignalHandlers } from './cli/signals.js';
-import { BuildxError, StatusError, toBuildxError } from './errors.js';
+import { hoistRootFlags, splitPluginArgv } from './docker-globals.js';
+import { setInvocation } from './invocation.js';
+import { installSignalHandlers } from './signals.js';
+import { BuildxError, StatusError, toBuildxError } from '../util/errors.js';
 
 function cobraFlagError(err: Error & { flags?: string[]; flagMessage?: string }): string | undefined {
   if (typeof err.flagMessage === 'string') return err.flagMessage;

@@ -1,19 +1,19 @@
 // The `docker-container` driver: buildkitd in a container that the driver creates on a docker engine,
 // reached through `docker exec <container> buildctl dial-stdio`; the session travels inside that
 // control connection (protocol.md §4.2, cli.md §3.1).
-import { BuildkitClient } from '../buildkit/client.js';
-import type { Dialer } from '../buildkit/bridge.js';
-import { openTunnelSession } from '../buildkit/session-tunnel.js';
-import { resolveContext, type DockerEndpoint } from '../docker/context.js';
-import { ping } from '../docker/engine.js';
-import { execRun, execStream, type ExecTarget } from '../docker/exec.js';
-import { BuildxError } from '../errors.js';
-import type { Session } from '../solver/session/session.js';
-import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
-import { ContainerEngine } from './docker-container-api.js';
-import { bootContainer } from './docker-container-boot.js';
-import { parseContainerOptions, type ContainerOptions } from './docker-container-opts.js';
-import { containerName, stateVolumeName } from './docker-container-spec.js';
+import { BuildkitClient } from '../../buildkit/client.js';
+import type { Dialer } from '../../buildkit/bridge.js';
+import { openTunnelSession } from '../../buildkit/session-tunnel.js';
+import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
+import { ping } from '../../docker/engine.js';
+import { execRun, execStream, type ExecTarget } from '../../docker/exec.js';
+import { BuildxError } from '../../util/errors.js';
+import type { Session } from '../../session/session.js';
+import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
+import { ContainerEngine } from './engine.js';
+import { bootContainer } from './boot.js';
+import { parseContainerOptions, type ContainerOptions } from './options.js';
+import { containerName, stateVolumeName } from './spec.js';
 
 /** The engine connection is shared by every call of a driver, so it must not die with one caller's signal. */
 const PING_TIMEOUT_MS = 20_000;

@@ -1,8 +1,8 @@
 // The gRPC services a BuildKit session serves to the daemon (protocol.md §3).
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { credentialsFor } from '../../docker/credentials.js';
-import { grpcHealth, moby } from '../../proto/index.js';
+import { credentialsFor } from '../docker/credentials.js';
+import { grpcHealth, moby } from '../proto/index.js';
 import { decodePacket, encodePacket, PacketType } from './packet.js';
 import { receiveDirectory, sendDirectory, type PacketChannel, type SendStats } from './diffcopy.js';
 import { decodeBytesMessage, encodeBytesMessage } from './bytes-message.js';

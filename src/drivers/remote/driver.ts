@@ -5,11 +5,11 @@ import net from 'node:net';
 import { isAbsolute } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { BuildkitClient } from '../buildkit/client.js';
-import { openTunnelSession } from '../buildkit/session-tunnel.js';
-import type { Session } from '../solver/session/session.js';
-import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
-import { BuildxError } from '../errors.js';
+import { BuildkitClient } from '../../buildkit/client.js';
+import { openTunnelSession } from '../../buildkit/session-tunnel.js';
+import type { Session } from '../../session/session.js';
+import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
+import { BuildxError } from '../../util/errors.js';
 
 export type RemoteAddress =
   | { kind: 'unix'; path: string }

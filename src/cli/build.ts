@@ -6,28 +6,28 @@ import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { bootDriver } from '../builder/boot.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
-import { randomId } from './session/session.js';
+import { randomId } from '../session/session.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
-import { BuildxError, CanceledError, toBuildxError } from '../errors.js';
+import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { createProgressWriter, formatWarnings } from '../progress/index.js';
 import { formatBuildSummary, SummaryRecorder } from '../progress/summary.js';
 import { observeProgress } from '../progress/observe.js';
-import type { TransferRecord } from './session/services.js';
+import type { TransferRecord } from '../session/services.js';
 import { renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, type TimelineFormat } from '../progress/timeline.js';
 import type { ProgressWriter } from '../progress/writer.js';
-import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from './build.js';
-import { buildMetadata, writeFileAtomic, writeMetadataFile } from './metadata.js';
-import { looksLikeArchive, peek, readAllStream } from './stdin.js';
-import { planExports } from './plan-exports.js';
+import { runBuild, BuildFailedError, type BuildOptions, type ContextInput, type DockerfileInput, type BuildResult } from '../solver/build.js';
+import { buildMetadata, writeFileAtomic, writeMetadataFile } from '../solver/metadata.js';
+import { looksLikeArchive, peek, readAllStream } from '../solver/stdin.js';
+import { planExports } from '../solver/plan-exports.js';
 import {
   parseBuildArgs, parseLabels, parsePlatforms, formatPlatform, parseTag, resolveProgressMode, parseNetworkMode,
   parseCacheEntries, parseAddHosts, formatAddHost, parseShmSize, parseUlimits, formatUlimit, parseSecrets,
   withSourceDateEpoch, resolveNoCache, parseOutputs, checkImageIdFile, parseEntitlements,
-} from './flags/index.js';
-import { checkLocalDelete } from './local-delete.js';
-import { secretSources } from './secrets.js';
+} from '../flags/index.js';
+import { checkLocalDelete } from '../solver/local-delete.js';
+import { secretSources } from '../session/secret-sources.js';
 
 export interface BuildCliInput {
   contextArg: string;

@@ -1,7 +1,7 @@
 // The `Features:` block of `inspect --debug`: every feature a driver reports on, true or false, under
 // buildx's names. tsbuildx drivers report only the features they have, so the full key set of each
 // driver (driver/*/driver.go Features in buildx v0.36.1) is kept here.
-import type { DriverName, Feature } from '../drivers/driver.js';
+import type { DriverName, Feature } from './driver.js';
 
 const DEFAULT_LOAD_LABEL = 'Automatically load images to the Docker Engine image store';
 const PREFER_IMAGE_DIGEST = 'Prefer image digest';

@@ -1,8 +1,8 @@
 // Stands in for a node whose driver tsbuildx does not implement yet. Storing, listing and removing such
 // nodes only needs the store; anything that needs the daemon fails with buildx's unknown-driver error.
-import type { Driver, DriverConfig, DriverName, DriverStatus, Feature } from '../drivers/driver.js';
+import type { Driver, DriverConfig, DriverName, DriverStatus, Feature } from './driver.js';
 import type { BuildkitClient } from '../buildkit/client.js';
-import { BuildxError } from '../errors.js';
+import { BuildxError } from '../util/errors.js';
 
 export class UnavailableDriver implements Driver {
   readonly isMobyDriver = false;

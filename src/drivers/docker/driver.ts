@@ -1,11 +1,11 @@
 // The `docker` driver: the Docker Engine's embedded BuildKit, reached through the engine API's
 // `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
-import { BuildkitClient } from '../buildkit/client.js';
-import { resolveContext, type DockerEndpoint } from '../docker/context.js';
-import { engineJSON, hijack, ping, type PingResult } from '../docker/engine.js';
-import type { Session } from '../solver/session/session.js';
-import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from './driver.js';
-import { BuildxError } from '../errors.js';
+import { BuildkitClient } from '../../buildkit/client.js';
+import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
+import { engineJSON, hijack, ping, type PingResult } from '../../docker/engine.js';
+import type { Session } from '../../session/session.js';
+import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
+import { BuildxError } from '../../util/errors.js';
 
 interface EngineVersion {
   Version?: string;
