@@ -7,6 +7,7 @@
 import { open, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BuildxError } from '../util/errors.js';
+import { goErrnoText } from '../util/go-errno.js';
 import { parseToml } from '../util/toml-parse.js';
 import { encodeGoToml } from '../util/toml-encode.js';
 import { TomlError, TomlFloat, isTable, type TomlTable, type TomlValue } from '../util/toml-value.js';
@@ -23,28 +24,13 @@ const READ_LIMIT = 1024 * 1024;
  */
 export type NodeFiles = Record<string, string>;
 
-/** Where libuv's wording differs from the C library's, which is what Go prints. */
-const STRERROR: Record<string, string> = {
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-};
-
-/** The strerror part of a Node fs error, which is what Go prints after `open <path>: `. */
-function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code && STRERROR[e.code]) return STRERROR[e.code]!;
-  const m = typeof e?.message === 'string' ? /^[A-Z0-9]+: ([^,]+)/.exec(e.message) : null;
-  return m ? m[1]! : String(e?.message ?? err);
-}
-
 /** A file's first MiB, with Go's error texts (`open X: …`, `read X: is a directory`). */
 async function readLimited(path: string): Promise<Buffer> {
   let fh;
   try {
     fh = await open(path, 'r');
   } catch (err) {
-    throw new Error(`open ${path}: ${errnoText(err)}`, { cause: err });
+    throw new Error(`open ${path}: ${goErrnoText(err)}`, { cause: err });
   }
   try {
     const buf = Buffer.alloc(READ_LIMIT);
@@ -56,7 +42,7 @@ async function readLimited(path: string): Promise<Buffer> {
     }
     return buf.subarray(0, n);
   } catch (err) {
-    throw new Error(`read ${path}: ${errnoText(err)}`, { cause: err });
+    throw new Error(`read ${path}: ${goErrnoText(err)}`, { cause: err });
   } finally {
     await fh.close();
   }
@@ -193,7 +179,7 @@ export async function loadConfigFiles(path: string): Promise<NodeFiles> {
     await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = `stat ${path}: ${errnoText(err)}`;
+    const why = `stat ${path}: ${goErrnoText(err)}`;
     if (code === 'ENOENT') throw new BuildxError(`buildkit configuration file not found: ${path}: ${why}`, 1, { cause: err });
     throw new BuildxError(`invalid buildkit configuration file: ${path}: ${why}`, 1, { cause: err });
   }

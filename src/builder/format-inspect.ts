@@ -2,7 +2,7 @@
 // minwidth 0 and padding 1. Map-valued fields Go prints in random order (driver options, CDI
 // annotations, files) come out sorted, which is one of Go's orders.
 import { bytesSize } from '../util/go-units.js';
-import { goQuote } from '../util/go-quote.js';
+import { goQuote } from '../util/go-strconv.js';
 import { goDuration, goTimeString } from '../util/go-time.js';
 import { tabwrite } from '../util/tabwriter.js';
 import type { GCPolicyRule } from '../buildkit/convert.js';

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveBuilder } from '../builder/builder.js';
 import { bootDriver } from '../builder/boot.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
-import { randomId } from '../session/session.js';
+import { randomId } from '../util/random-id.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';

@@ -4,7 +4,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import { BuildxError } from '../util/errors.js';
+import { errnoCode, goStrerror } from '../util/go-errno.js';
 import type { DockerEndpoint } from './context.js';
+
+/** The connect failures the docker client words with Go's dial error. */
+const CONNECT_ERRNO = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK']);
 
 /** Highest API version we speak; negotiated down to the daemon's. */
 const CLIENT_API_VERSION = '1.47';
@@ -37,20 +41,12 @@ function target(ep: DockerEndpoint): Target {
   throw new BuildxError(`unsupported docker host ${url}`);
 }
 
-/** Go's syscall error texts for the connect failures met in practice. */
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  ECONNREFUSED: 'connection refused',
-  EACCES: 'permission denied',
-  ENOTSOCK: 'socket operation on non-socket',
-};
-
 /** The docker client's wording: unix sockets get the newer message with Go's dial error, TCP the classic one. */
 export function unreachable(ep: DockerEndpoint, cause: unknown): BuildxError {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-  if (ep.host.startsWith('unix://') && ERRNO_TEXT[code]) {
+  const text = CONNECT_ERRNO.has(errnoCode(cause)) ? goStrerror(errnoCode(cause)) : undefined;
+  if (ep.host.startsWith('unix://') && text) {
     const path = ep.host.slice('unix://'.length);
-    return new BuildxError(`failed to connect to the docker API at ${ep.host}; check if the path is correct and if the daemon is running: dial unix ${path}: connect: ${ERRNO_TEXT[code]}`, 1, { cause });
+    return new BuildxError(`failed to connect to the docker API at ${ep.host}; check if the path is correct and if the daemon is running: dial unix ${path}: connect: ${text}`, 1, { cause });
   }
   return new BuildxError(`Cannot connect to the Docker daemon at ${ep.host}. Is the docker daemon running?`, 1, { cause });
 }

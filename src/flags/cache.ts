@@ -1,7 +1,7 @@
 // `--cache-from` / `--cache-to` (cli.md §4.1.2). Attributes other than `type` go to BuildKit untouched.
 import { cutEquals, formatPairs, setOwn, splitCSV } from './csv.js';
 import { FlagError } from './errors.js';
-import { goQuote, parseGoBool } from './go.js';
+import { goQuote, parseGoBoolOptional } from '../util/go-strconv.js';
 import type { Env } from './keyvalue.js';
 
 export interface CacheEntry {
@@ -79,7 +79,7 @@ function has(record: Readonly<Record<string, string | undefined>>, key: string):
 
 function addGitHubAttrs(attrs: Record<string, string>, env: Env): void {
   let version = attrs['version'];
-  if (!has(attrs, 'version') && has(env, 'ACTIONS_CACHE_SERVICE_V2') && parseGoBool(env['ACTIONS_CACHE_SERVICE_V2'] ?? '')) {
+  if (!has(attrs, 'version') && has(env, 'ACTIONS_CACHE_SERVICE_V2') && parseGoBoolOptional(env['ACTIONS_CACHE_SERVICE_V2'] ?? '')) {
     version = '2';
   }
   const token = env['ACTIONS_RUNTIME_TOKEN'];

@@ -2,7 +2,7 @@
 // rules for a single record, comma separator, strict quotes). Parsing by hand rather than split(',')
 // keeps quoted commas (`"dest=a,b"`) and Go's error texts and byte columns.
 import { FlagError } from './errors.js';
-import { compareGoStrings } from './go.js';
+import { compareGoStrings } from '../util/go-strings.js';
 
 const ERR_BARE_QUOTE = 'bare " in non-quoted-field';
 const ERR_QUOTE = 'extraneous or missing " in quoted-field';

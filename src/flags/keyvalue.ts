@@ -1,7 +1,7 @@
 // `--build-arg` and `--label`: repeated `KEY[=VALUE]` values folded into one map, later keys winning.
 import { cutEquals, setOwn } from './csv.js';
 import { FlagError } from './errors.js';
-import { goQuote } from './go.js';
+import { goQuote } from '../util/go-strconv.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

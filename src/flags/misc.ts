@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import { cutEquals, splitCSV } from './csv.js';
 import { FlagError } from './errors.js';
-import { compareGoStrings, goQuote, parseGoFloat, parseGoInt64 } from './go.js';
+import { goQuote, parseGoFloat, parseGoInt64 } from '../util/go-strconv.js';
+import { compareGoStrings } from '../util/go-strings.js';
 
 // ---- --add-host -------------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 // the default output, tags, and the docker driver's exporter mapping.
 import { cutEquals, formatPairs, setOwn, splitCSV } from './csv.js';
 import { FlagError } from './errors.js';
-import { parseGoBool, trimGoSpace } from './go.js';
+import { parseGoBoolOptional } from '../util/go-strconv.js';
+import { trimGoSpace } from '../util/go-strings.js';
 import { parseTags } from './reference.js';
 
 export interface ExportEntry {
@@ -152,7 +153,7 @@ function createExports(entries: readonly ExportEntry[], ctx: ResolveOutputsConte
         break;
       case 'oci':
       case 'docker': {
-        const tar = parseGoBool(w.attrs['tar'] ?? '') ?? true;
+        const tar = parseGoBoolOptional(w.attrs['tar'] ?? '') ?? true;
         supportFile = tar;
         supportDir = !tar;
         break;
@@ -244,7 +245,7 @@ export function resolveOutputs(entries: readonly ExportEntry[], ctx: ResolveOutp
     }
   } else {
     for (const o of outputs) {
-      if (o.type === 'image' && !o.attrs['name'] && parseGoBool(o.attrs['push'] ?? '') === true) {
+      if (o.type === 'image' && !o.attrs['name'] && parseGoBoolOptional(o.attrs['push'] ?? '') === true) {
         throw new FlagError('tag is needed when pushing to registry');
       }
     }
@@ -297,7 +298,7 @@ function mapForDriver(o: Working, ctx: ResolveOutputsContext): ResolvedOutput {
     type = 'moby';
     // The containerd store resolves images by manifest digest rather than config digest.
     if (containerd) attrs['prefer-image-digest'] = 'true';
-    if (parseGoBool(attrs['push'] ?? '') === true && parseGoBool(attrs['push-by-digest'] ?? '') === true) {
+    if (parseGoBoolOptional(attrs['push'] ?? '') === true && parseGoBoolOptional(attrs['push-by-digest'] ?? '') === true) {
       throw new FlagError('push-by-digest is currently not implemented for docker driver, please create a new builder instance');
     }
   }

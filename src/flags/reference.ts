@@ -1,7 +1,7 @@
 // Docker image references (`-t`, named build contexts), following the distribution/reference grammar
 // (v0.6.0, as vendored by buildx): [domain[:port]/]path[:tag][@digest].
 import { FlagError } from './errors.js';
-import { goQuote } from './go.js';
+import { goQuote } from '../util/go-strconv.js';
 
 export interface Reference {
   /** Registry host (with port), or '' when the reference names none. */

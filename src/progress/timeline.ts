@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { BuildxError } from '../util/errors.js';
+import { errnoCode, goStrerror } from '../util/go-errno.js';
 import { decodeRawJSON } from './rawjson.js';
 import { TimelineRecorder, type Timeline } from './timeline-model.js';
 
@@ -72,11 +73,10 @@ export async function readTimelineFile(path: string): Promise<Timeline> {
     return await timelineFromRawJSON(splitLines(createReadStream(path)));
   } catch (err) {
     if (err instanceof RawJSONLineError) throw new BuildxError(`${path}: ${err.message}`, 1, { cause: err });
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') throw new BuildxError(`open ${path}: no such file or directory`, 1, { cause: err });
-    if (e.code === 'EISDIR') throw new BuildxError(`read ${path}: is a directory`, 1, { cause: err });
-    if (e.code === 'EACCES') throw new BuildxError(`open ${path}: permission denied`, 1, { cause: err });
-    throw new BuildxError(`read ${path}: ${e.message}`, 1, { cause: err });
+    // The file is opened, then read: Go names the step that failed.
+    const code = errnoCode(err);
+    const op = code === 'ENOENT' || code === 'EACCES' ? 'open' : 'read';
+    throw new BuildxError(`${op} ${path}: ${goStrerror(code) ?? (err as Error).message}`, 1, { cause: err });
   }
 }
 

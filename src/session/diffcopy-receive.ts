@@ -33,9 +33,11 @@ import {
 import { setImmediate as yieldImmediate } from 'node:timers/promises';
 
 import type { PacketChannel, ReceiveMode, ReceiveStats } from './diffcopy.js';
-import { describeError, errnoText, quote, raceTimeout } from './diffcopy-util.js';
+import { describeError, quote, raceTimeout } from './diffcopy-util.js';
+import { goErrnoText } from '../util/go-errno.js';
 import { basePath, cleanPath, dirPath } from './fs-glob.js';
-import { compareUtf8, GoMode, isDirMode, isRegularMode, isSymlinkMode, posixPermFromGo } from './fs-mode.js';
+import { GoMode, isDirMode, isRegularMode, isSymlinkMode, posixPermFromGo } from './fs-mode.js';
+import { compareGoStrings } from '../util/go-strings.js';
 import { PacketType, type FsStat, type Packet } from './packet.js';
 
 interface PendingFile {
@@ -58,7 +60,7 @@ class OrderValidator {
     let i = this.stack.length - 1;
     while (i > 0 && this.stack[i].dir !== dir) i--;
     const top = this.stack[i];
-    if (top.dir !== dir || (top.last !== '' && compareUtf8(top.last, base) >= 0)) {
+    if (top.dir !== dir || (top.last !== '' && compareGoStrings(top.last, base) >= 0)) {
       const last = this.stack[this.stack.length - 1];
       throw new Error(`changes out of order: ${quote(path)} ${quote(last.dir === '' ? last.last : `${last.dir}/${last.last}`)}`);
     }
@@ -256,7 +258,7 @@ class Receiver {
       this.regular.set(rel, pf);
       this.post({ type: PacketType.REQ, id });
     } catch (err) {
-      throw new Error(`failed to create ${rel}: ${errnoText(err)}`, { cause: err });
+      throw new Error(`failed to create ${rel}: ${goErrnoText(err)}`, { cause: err });
     }
   }
 
@@ -295,7 +297,7 @@ class Receiver {
       pf.fd = undefined;
       closeSync(fd);
     } catch (err) {
-      throw new Error(`failed to write ${pf.rel}: ${errnoText(err)}`, { cause: err });
+      throw new Error(`failed to write ${pf.rel}: ${goErrnoText(err)}`, { cause: err });
     }
     this.pending.delete(id);
     this.regular.set(pf.rel, undefined);
@@ -312,7 +314,7 @@ class Receiver {
         const t = utimeSeconds(stat.modTime);
         utimesSync(abs, t, t);
       } catch (err) {
-        throw new Error(`failed to set metadata of ${stat.path}: ${errnoText(err)}`, { cause: err });
+        throw new Error(`failed to set metadata of ${stat.path}: ${goErrnoText(err)}`, { cause: err });
       }
     }
     await Promise.all([...this.outstanding]);
@@ -355,7 +357,7 @@ export async function receiveDirectory(
     mkdirSync(dest, { recursive: true, mode: 0o700 });
     root = realpathSync(dest);
   } catch (err) {
-    throw new Error(`failed to create synctarget dest dir ${dest}: ${errnoText(err)}`, { cause: err });
+    throw new Error(`failed to create synctarget dest dir ${dest}: ${goErrnoText(err)}`, { cause: err });
   }
   const r = new Receiver(root, ch, opts.mode ?? 'copy');
   const reader = new PacketReader(ch.receive(), signal);

@@ -25,12 +25,3 @@ export async function raceTimeout(p: Promise<unknown>, ms: number): Promise<void
 /** Go's `%q`-ish quoting for paths in error messages. */
 export const quote = (s: string): string => JSON.stringify(s);
 
-/** The strerror part of a Node fs error ("permission denied"), which is what Go prints. */
-export function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  if (typeof e?.message === 'string' && typeof e.code === 'string') {
-    const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
-    if (m) return m[1];
-  }
-  return String(e?.message ?? err);
-}

@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 
 import { basePath, cleanPath, dirPath, globMatch, hasWildcards, joinPath } from './fs-glob.js';
-import { compareUtf8 } from './fs-mode.js';
+import { compareGoStrings } from '../util/go-strings.js';
 
 const isNotFound = (err: unknown): boolean => {
   const code = (err as NodeJS.ErrnoException).code;
@@ -43,7 +43,7 @@ export function resolveFollowPaths(root: string, paths: readonly string[]): stri
       let names: string[];
       try {
         if (!lstatSync(abs(dir)).isDirectory()) return null;
-        names = readdirSync(abs(dir)).sort(compareUtf8);
+        names = readdirSync(abs(dir)).sort(compareGoStrings);
       } catch (err) {
         if (isNotFound(err)) return null;
         throw new Error(`readdir: ${(err as Error).message}`, { cause: err });
@@ -101,5 +101,5 @@ export function resolveFollowPaths(root: string, paths: readonly string[]): stri
   };
 
   for (const p of paths) append(p);
-  return dedupePaths([...resolved].sort(compareUtf8));
+  return dedupePaths([...resolved].sort(compareGoStrings));
 }

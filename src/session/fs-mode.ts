@@ -61,21 +61,3 @@ export const isRegularMode = (mode: number): boolean => (mode & GoMode.TYPE) ===
 export const isDirMode = (mode: number): boolean => (mode & GoMode.DIR) !== 0;
 export const isSymlinkMode = (mode: number): boolean => (mode & GoMode.SYMLINK) !== 0;
 
-/**
- * Orders strings by their UTF-8 bytes (Go string order) without encoding them: UTF-16 order differs only
- * where a surrogate pair meets a unit in U+E000–U+FFFF, so those units are shifted into code point order.
- */
-export function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}

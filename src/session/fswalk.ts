@@ -9,9 +9,10 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { setImmediate as yieldImmediate } from 'node:timers/promises';
 
-import { errnoText } from './diffcopy-util.js';
+import { goErrnoText } from '../util/go-errno.js';
 import { dedupePaths, resolveFollowPaths } from './fs-follow.js';
-import { compareUtf8, goModeFromPosix, GoMode } from './fs-mode.js';
+import { goModeFromPosix, GoMode } from './fs-mode.js';
+import { compareGoStrings } from '../util/go-strings.js';
 import type { FsStat } from './packet.js';
 import { PatternMatcher, type MatchInfo, type Pattern } from './patterns.js';
 
@@ -163,7 +164,7 @@ function readNames(abs: string): { names: string[]; undecodable: Set<string> | u
       if (n.includes('\uFFFD') && !raw.has(Buffer.from(n).toString('latin1'))) (undecodable ??= new Set()).add(n);
     }
   }
-  return { names: names.sort(compareUtf8), undecodable };
+  return { names: names.sort(compareGoStrings), undecodable };
 }
 
 const YIELD_EVERY_MS = 8;
@@ -183,7 +184,7 @@ export async function* walkDirectory(
   try {
     realRoot = realpathSync(root);
   } catch (err) {
-    throw new Error(`resolve ${root}: ${errnoText(err)}`, { cause: err });
+    throw new Error(`resolve ${root}: ${goErrnoText(err)}`, { cause: err });
   }
   if (!statSync(realRoot).isDirectory()) throw new Error(`stat ${realRoot}: not a directory`);
   const filter = buildFilter(realRoot, opts);
@@ -294,7 +295,7 @@ export async function* walkDirectory(
           if (excluded) counters.excluded++;
           continue;
         }
-        throw new Error(`open ${abs}: ${errnoText(err)}`, { cause: err });
+        throw new Error(`open ${abs}: ${goErrnoText(err)}`, { cause: err });
       }
       stack.push({ rel, abs, ...listing, next: 0, stat, emitted: !skip, includeInfo, excludeInfo, excluded });
     }

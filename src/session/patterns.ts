@@ -5,6 +5,7 @@
 
 import { cleanPath, globMatch, PatternSyntaxError } from './fs-glob.js';
 import { compileRe2 } from './fs-re2.js';
+import { trimGoSpace } from '../util/go-strings.js';
 
 export { PatternSyntaxError } from './fs-glob.js';
 
@@ -184,13 +185,6 @@ export class PatternMatcher {
     }
     return { matched, info };
   }
-}
-
-// Go's unicode.IsSpace set; String.prototype.trim differs (it strips U+FEFF and keeps U+0085).
-const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
-
-function trimGoSpace(s: string): string {
-  return s.replace(GO_SPACE, '');
 }
 
 // Go ignores errors when testing parent directories; the path itself already surfaced them.

@@ -1,22 +1,13 @@
 // A BuildKit session: the services this client offers the daemon for one or more builds, and the
 // identity (id, shared key, method list) the daemon needs to find and use them.
-import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { randomId } from '../util/random-id.js';
 import { RpcServer, type Method } from './rpc-server.js';
 import {
   authService, fileSendService, fileSyncService, healthService, secretsService,
   uploadService, type ExportSink, type SecretSource, type TransferRecord,
 } from './services.js';
 
-const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-
-/** A random base-36 identifier, like the 25-character ids BuildKit's Go client makes. */
-export function randomId(length = 25): string {
-  const bytes = randomBytes(length);
-  let s = '';
-  for (const b of bytes) s += ID_ALPHABET[b % 36];
-  return s;
-}
 
 export interface SessionOptions {
   /** Cache-locality hint for incremental context sync (`<dir basename>:<node id>`). */

@@ -7,6 +7,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildxError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
+import { goStrerror } from '../util/go-errno.js';
 import type { CacheEntry } from './build.js';
 import { LocalContentStore } from '../session/content-store.js';
 import { IMAGE_NAME_ANNOTATION, mergeIndex, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex } from './oci-layout.js';
@@ -25,18 +26,10 @@ export interface LocalCaches {
   finish(exporterResponse: Readonly<Record<string, string>>): Promise<void>;
 }
 
-/** How Go's os package words the errors a user is likely to meet here. */
-const GO_ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory',
-};
-
 async function readIndex(dir: string): Promise<ImageIndex> {
   const path = join(dir, 'index.json');
   const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`could not read ${path}: open ${path}: ${GO_ERRNO_TEXT[err.code ?? ''] ?? err.message}`);
+    throw new Error(`could not read ${path}: open ${path}: ${goStrerror(err.code ?? '') ?? err.message}`);
   });
   try {
     const idx = JSON.parse(text) as ImageIndex;

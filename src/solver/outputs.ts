@@ -11,7 +11,7 @@ import type { DockerEndpoint } from '../docker/context.js';
 import { ImageLoadStream } from '../docker/image-load.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { commitLayout, layoutWriter } from './oci-layout.js';
-import { randomId } from '../session/session.js';
+import { randomId } from '../util/random-id.js';
 import type { ExportSink } from '../session/services.js';
 
 export type OutputTarget =

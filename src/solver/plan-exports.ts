@@ -7,7 +7,7 @@ import { engineImportsOCI, loadEndpoint } from '../docker/image-load.js';
 import type { Driver } from '../drivers/driver.js';
 import type { ExportRequest } from './build.js';
 import { resolveOutputs, type ExportEntry, type ResolvedOutput } from '../flags/index.js';
-import { parseGoBool } from '../flags/go.js';
+import { parseGoBoolOptional } from '../util/go-strconv.js';
 import { localExportMode } from './local-delete.js';
 import type { OutputTarget } from './outputs.js';
 
@@ -68,7 +68,7 @@ function dockerEngine(opts: DockerCliOptions): LoadEngine {
 function loadContext(input: ExportPlanInput, defaultLoad: boolean, noDefaultLoad: boolean): { context: string | undefined } | undefined {
   const docker = input.outputs.find((o) => o.type === 'docker');
   if (docker) {
-    const tar = parseGoBool(docker.attrs['tar'] ?? '') ?? true;
+    const tar = parseGoBoolOptional(docker.attrs['tar'] ?? '') ?? true;
     return tar && docker.destination === undefined ? { context: docker.attrs['context'] } : undefined;
   }
   if (input.load) return { context: undefined };
@@ -99,8 +99,8 @@ async function clientTarget(o: ResolvedOutput, engine: LoadEngine): Promise<{ at
 }
 
 export async function planExports(input: ExportPlanInput): Promise<ExportPlan> {
-  const defaultLoad = parseGoBool(input.driver.config.driverOpts['default-load'] ?? '') ?? false;
-  const noDefaultLoad = parseGoBool(input.env.BUILDX_NO_DEFAULT_LOAD ?? '') ?? false;
+  const defaultLoad = parseGoBoolOptional(input.driver.config.driverOpts['default-load'] ?? '') ?? false;
+  const noDefaultLoad = parseGoBoolOptional(input.env.BUILDX_NO_DEFAULT_LOAD ?? '') ?? false;
   const engine = input.engine ?? dockerEngine(input.docker ?? { env: input.env });
   // The docker driver's engine is the daemon: what it supports is the driver's business, not a load's.
   const load = input.driver.isMobyDriver ? undefined : loadContext(input, defaultLoad, noDefaultLoad);

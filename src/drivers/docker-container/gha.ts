@@ -3,7 +3,7 @@
 // the provenance it records. Outside Actions nothing is written.
 import { readFile } from 'node:fs/promises';
 import { BuildxError } from '../../util/errors.js';
-import { parseGoBool } from './options.js';
+import { parseGoBoolOptional } from '../../util/go-strconv.js';
 
 export const GHA_CONTEXT_FILE = 'provenance.d/github_actions_context.json';
 
@@ -30,11 +30,7 @@ function goJSON(v: unknown): string {
 export async function githubActionsContext(env: NodeJS.ProcessEnv = process.env): Promise<Buffer | undefined> {
   const gha = env.GITHUB_ACTIONS;
   if (gha === undefined) return undefined;
-  try {
-    if (!parseGoBool(gha)) return undefined;
-  } catch {
-    return undefined;
-  }
+  if (!parseGoBoolOptional(gha)) return undefined;
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const eventPath = env.GITHUB_EVENT_PATH ?? '';
   if (!eventName || !eventPath) return undefined;

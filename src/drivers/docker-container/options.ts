@@ -1,7 +1,7 @@
 // `--driver-opt` for the docker-container driver (cli.md §3.1), checked the way buildx checks them when
 // a node is loaded: unknown keys and malformed values fail with the messages Go's parsers produce.
 import { BuildxError } from '../../util/errors.js';
-import { goQuote } from '../../util/go-quote.js';
+import { GoNumError, goQuote, parseGoBool, parseGoInt64 } from '../../util/go-strconv.js';
 
 export interface RestartPolicy {
   Name: string;
@@ -29,28 +29,6 @@ export interface ContainerOptions {
   allowUntrustedImage: boolean;
 }
 
-function syntaxError(fn: string, v: string): BuildxError {
-  return new BuildxError(`strconv.${fn}: parsing ${goQuote(v)}: invalid syntax`);
-}
-
-/** strconv.ParseBool. */
-export function parseGoBool(v: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw syntaxError('ParseBool', v);
-}
-
-const INT64_MAX = (1n << 63n) - 1n;
-const INT64_MIN = -(1n << 63n);
-
-/** strconv.ParseInt(v, 10, 64). */
-export function parseGoInt64(v: string): number {
-  if (!/^[+-]?\d+$/.test(v)) throw syntaxError('ParseInt', v);
-  const n = BigInt(v);
-  if (n > INT64_MAX || n < INT64_MIN) throw new BuildxError(`strconv.ParseInt: parsing ${goQuote(v)}: value out of range`);
-  return Number(n);
-}
-
 const BINARY_UNITS: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
 /** go-units RAMInBytes: `512m`, `1.5GiB`, `1 GB`, `100` (bytes); units are binary whatever the spelling. */
@@ -65,7 +43,7 @@ export function ramInBytes(s: string): number {
   if (sep < 0) throw new BuildxError(`invalid size: '${s}'`);
   const num = s[sep] === ' ' ? s.slice(0, sep) : s.slice(0, sep + 1);
   let sfx = s.slice(sep + 1);
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num)) throw syntaxError('ParseFloat', num);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num)) throw new GoNumError('ParseFloat', num, 'invalid syntax');
   let size = Number(num);
   if (size < 0) throw new BuildxError(`invalid size: '${s}'`);
   if (sfx === '') return Math.trunc(size);
@@ -92,10 +70,11 @@ export function parseRestartPolicy(policy: string): RestartPolicy {
   if (i >= 0 && name === '') throw new BuildxError('invalid restart policy format: no policy provided before colon');
   let retries = 0;
   if (count !== '') {
-    if (!/^[+-]?\d+$/.test(count) || BigInt(count) > INT64_MAX || BigInt(count) < INT64_MIN) {
+    try {
+      retries = Number(parseGoInt64(count));
+    } catch {
       throw new BuildxError('invalid restart policy format: maximum retry count must be an integer');
     }
-    retries = Number(count);
   }
   return { Name: name, MaximumRetryCount: retries };
 }
@@ -115,9 +94,9 @@ export function parseContainerOptions(driverOpts: Record<string, string>): Conta
       case 'image': o.image = v; break;
       case 'memory': o.memory = ramInBytes(v); break;
       case 'memory-swap': o.memorySwap = v === '-1' ? -1 : ramInBytes(v); break;
-      case 'cpu-period': o.cpuPeriod = parseGoInt64(v); break;
-      case 'cpu-quota': o.cpuQuota = parseGoInt64(v); break;
-      case 'cpu-shares': o.cpuShares = parseGoInt64(v); break;
+      case 'cpu-period': o.cpuPeriod = Number(parseGoInt64(v)); break;
+      case 'cpu-quota': o.cpuQuota = Number(parseGoInt64(v)); break;
+      case 'cpu-shares': o.cpuShares = Number(parseGoInt64(v)); break;
       case 'cpuset-cpus': o.cpusetCpus = v; break;
       case 'cpuset-mems': o.cpusetMems = v; break;
       case 'cgroup-parent': o.cgroupParent = v; break;

@@ -10,6 +10,7 @@ import { openTunnelSession } from '../../buildkit/session-tunnel.js';
 import type { Session } from '../../session/session.js';
 import type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
 import { BuildxError } from '../../util/errors.js';
+import { parseGoBoolOptional } from '../../util/go-strconv.js';
 
 export type RemoteAddress =
   | { kind: 'unix'; path: string }
@@ -57,11 +58,11 @@ export function parseEndpoint(endpoint: string): RemoteAddress {
   throw new BuildxError(`unrecognized url scheme ${scheme || endpoint}`);
 }
 
-/** Go's strconv.ParseBool, which buildx uses for boolean driver options. */
+/** buildx reads boolean driver options with strconv.ParseBool and reports a bad one by key. */
 function parseBool(key: string, v: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw new BuildxError(`invalid value ${JSON.stringify(v)} for ${key}`);
+  const b = parseGoBoolOptional(v);
+  if (b === undefined) throw new BuildxError(`invalid value ${JSON.stringify(v)} for ${key}`);
+  return b;
 }
 
 /** Validates driver-opts the way buildx does, in the same order, with the same messages. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { formatG } from '../../../src/util/go-float.js';
 import { goJSON } from '../../../src/util/go-json.js';
-import { goQuote } from '../../../src/util/go-quote.js';
+import { goQuote } from '../../../src/util/go-strconv.js';
 import { goDuration, goTimeString, rfc3339Nano } from '../../../src/util/go-time.js';
 import { bytesSize } from '../../../src/util/go-units.js';
 

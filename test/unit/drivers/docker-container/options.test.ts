@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getFactory } from '../../../../src/drivers/index.js';
-import {
-  parseContainerOptions, parseGoBool, parseGoInt64, parseRestartPolicy, ramInBytes,
-} from '../../../../src/drivers/docker-container/options.js';
+import { parseContainerOptions, parseRestartPolicy, ramInBytes } from '../../../../src/drivers/docker-container/options.js';
+import { parseGoBool, parseGoInt64 } from '../../../../src/util/go-strconv.js';
 import {
   buildkitdCmd, containerCreateBody, containerName, stateVolumeName, type EngineFacts,
 } from '../../../../src/drivers/docker-container/spec.js';
@@ -23,9 +22,9 @@ describe('Go value parsers', () => {
   });
 
   it('ParseInt', () => {
-    assert.equal(parseGoInt64('100000'), 100000);
-    assert.equal(parseGoInt64('-5'), -5);
-    assert.equal(parseGoInt64('+7'), 7);
+    assert.equal(parseGoInt64('100000'), 100000n);
+    assert.equal(parseGoInt64('-5'), -5n);
+    assert.equal(parseGoInt64('+7'), 7n);
     assert.throws(() => parseGoInt64('1.5'), { message: 'strconv.ParseInt: parsing "1.5": invalid syntax' });
     assert.throws(() => parseGoInt64('1_000'), /invalid syntax/);
     assert.throws(() => parseGoInt64('9223372036854775808'), { message: 'strconv.ParseInt: parsing "9223372036854775808": value out of range' });
