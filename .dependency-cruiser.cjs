@@ -32,6 +32,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(commands/|cli/|index\\.ts$)' },
     },
     {
+      name: 'cli-uses-the-library',
+      comment: 'the CLI glue turns flags into library calls: it uses the public API and util/, nothing else below',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/', pathNot: '^src/(cli/|index\\.ts$|util/)' },
+    },
+    {
       name: 'commands-speak-no-protocol',
       comment: 'no protocol or engine client in the command layer',
       severity: 'error',

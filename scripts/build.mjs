@@ -48,7 +48,7 @@ if (withTests) {
 const { build: esbuild } = await import('esbuild');
 await esbuild({
   entryPoints: [join(root, 'dist/commands/index.js')],
-  outfile: join(root, 'dist/bundle.js'),
+  outfile: join(root, 'dist/cli/bundle.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -70,7 +70,7 @@ try {
 } catch {
   // not a git checkout
 }
-writeFileSync(join(root, 'dist/build-info.json'), JSON.stringify({ version: `v${pkg.buildxVersion}+tsbuildx.${pkg.version}`, revision }) + '\n');
+writeFileSync(join(root, 'dist/cli/build-info.json'), JSON.stringify({ version: `v${pkg.buildxVersion}+tsbuildx.${pkg.version}`, revision }) + '\n');
 
 // 5. oclif manifest, so that oclif finds commands without loading them.
 const { Plugin } = await import('@oclif/core');

@@ -1,20 +1,51 @@
-// tsbuildx as a library: everything the commands use is importable by other programs.
-export { BuildxError, CanceledError, InternalError, StatusError, toBuildxError } from './util/errors.js';
-export { BuildkitClient } from './buildkit/client.js';
-export type { Dialer } from './buildkit/bridge.js';
-export { resolveBuilder, contextBuilder, type Builder, type BuilderNode } from './builder/builder.js';
-export { listBuilders, type BuilderInfo, type NodeInfo } from './builder/list.js';
-export { formatLsJSON, formatLsTable } from './builder/format-ls.js';
-export { buildxConfigDir, buildNodeId } from './builder/paths.js';
-export { createBuilder, leaveBuilder, type CreateOptions, type CreateResult, type LeaveOptions } from './builder/create.js';
-export { useBuilder, removeBuilders, removeInactiveBuilders, stopBuilder, type UseOptions, type RemoveOptions } from './builder/manage.js';
-export { inspectBuilder, type InspectOptions } from './builder/inspect.js';
-export { currentEndpoint, currentContextName, resolveContext, type DockerEndpoint } from './docker/context.js';
-export type { BootstrapProgress, Driver, DriverFactory, DriverName, DriverStatus, Feature } from './drivers/driver.js';
+// tsbuildx as a library: what the commands use is what a Node program imports. Builds and builder
+// management return data; progress is a writer the caller hands in (a renderer, an event stream, both).
+
+// Builds.
+export {
+  build, checkBuildRequest, prepareBuild, type BuildOptions, type BuildRequest, type BuildResult, type BuildStage, type PreparedBuild,
+  type PrepareOptions, type RunOptions,
+} from './api/build.js';
+
+// Builder instances (the store is shared with Go buildx).
+export * from './api/builders.js';
+
+// Progress: the status stream as events, the renderers buildx has, the summary and the timeline.
+export { ProgressEvents, progressEvents, type ProgressEventsOptions } from './progress/events.js';
+export { teeProgress } from './progress/tee.js';
+export { observeProgress } from './progress/observe.js';
+export { createProgressWriter, type ProgressWriterOptions } from './progress/printer.js';
+export type { ProgressPrinter, ProgressWriter } from './progress/writer.js';
+export type { SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning } from './progress/types.js';
+export { formatWarnings, type FormatWarningsOptions } from './progress/warnings.js';
+export { formatBuildSummary, type BuildSummary, type FormatSummaryOptions } from './progress/summary.js';
+export {
+  buildTimeline, readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor, timelineFromRawJSON,
+  TimelineRecorder, type Timeline, type TimelineBar, type TimelineFormat, type TimelineOptions, type TimelineStep,
+} from './progress/timeline.js';
+
+// Flag grammars: `docker buildx build` flag strings into request values, and back.
+export {
+  checkImageIdFile, formatCacheEntry, formatOutput, formatSecret, formatUlimit, parseBuildArgs, parseCacheEntries,
+  parseCacheEntry, parseLabels, parseOutput, parseOutputs, parseSecret, parseSecrets, parseShmSize, parseUlimit,
+  parseUlimits, resolveProgressMode, withSourceDateEpoch, FlagError,
+  type CacheEntry, type ExportEntry, type ProgressMode, type Secret, type Ulimit,
+} from './flags/index.js';
+
+// The --metadata-file contract.
+export { buildMetadata, metadataFileText, type BuildMetadata, type MetadataValue } from './solver/metadata.js';
+
+// Errors, each with buildx's exit code.
+export { BuildxError, CanceledError, InternalError, ResourceExhaustedError, StatusError, toBuildxError } from './util/errors.js';
+export { BuildFailedError } from './solver/build.js';
+
+// Lower levels, for programs that manage drivers themselves: one solve on one driver, the control client.
+export { runBuild, type ExportRequest, type SolveOptions, type SolveResult, type SolveRunOptions, type SolveTarget } from './solver/build.js';
+export type { BootstrapProgress, Driver, DriverConfig, DriverFactory, DriverName, DriverStatus, Feature } from './drivers/driver.js';
 export { silentBootstrap } from './drivers/driver.js';
 export { getFactory } from './drivers/index.js';
-export { runBuild, BuildFailedError, type BuildOptions, type BuildResult, type BuildTarget, type ExportRequest, type ContextInput, type DockerfileInput } from './solver/build.js';
+export { BuildkitClient } from './buildkit/client.js';
+export type { Dialer } from './buildkit/bridge.js';
 export { Session, type SessionOptions } from './session/session.js';
-export type { ProgressWriter } from './progress/writer.js';
-export type { SolveStatus, Vertex, VertexStatus, VertexLog, VertexWarning } from './progress/types.js';
-export { buildTimeline, readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor, timelineFromRawJSON, TimelineRecorder, type Timeline, type TimelineBar, type TimelineOptions, type TimelineStep } from './progress/timeline.js';
+export { currentContextName, currentEndpoint, resolveContext, type DockerEndpoint } from './docker/context.js';
+export { buildNodeId, buildxConfigDir } from './builder/paths.js';

@@ -3,9 +3,7 @@
 // created the way buildx does (as step #1 of the build's progress).
 import type { Driver, DriverStatus } from '../drivers/driver.js';
 import { BuildxError, CanceledError } from '../util/errors.js';
-import { createProgressWriter } from '../progress/printer.js';
 import { withVertex } from '../progress/vertex.js';
-import { resolveProgressMode } from '../flags/index.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import type { Builder } from './builder.js';
 
@@ -51,23 +49,15 @@ export async function bootBuilder(builder: Builder, progress: ProgressWriter, si
   return results.some((r) => r.status === 'fulfilled' && r.value);
 }
 
-export interface BootPrintOptions {
-  signal?: AbortSignal;
-  env?: NodeJS.ProcessEnv;
-  out?: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-/** `create --bootstrap` / `inspect --bootstrap`: boots with its own progress display on stderr. */
-export async function bootWithDisplay(builder: Builder, opts: BootPrintOptions = {}): Promise<void> {
-  const out = opts.out ?? process.stderr;
-  const env = opts.env ?? process.env;
-  const mode = resolveProgressMode({ flag: 'auto', quiet: false, env: env.BUILDKIT_PROGRESS, stderrIsTTY: Boolean(out.isTTY) });
-  const progress = createProgressWriter({ mode: mode === 'none' ? 'quiet' : mode, out, env });
+/** bootBuilder for a caller that hands over its writer: it is closed when booting ends, with the error. */
+export async function bootBuilderShown(builder: Builder, progress: ProgressWriter, signal?: AbortSignal): Promise<boolean> {
+  let booted: boolean;
   try {
-    await bootBuilder(builder, progress, opts.signal);
+    booted = await bootBuilder(builder, progress, signal);
   } catch (err) {
     await progress.close(err);
     throw err;
   }
   await progress.close();
+  return booted;
 }

@@ -107,7 +107,7 @@ async function checkNode(driver: string, factory: DriverFactory, node: StoredNod
 
 export async function createBuilder(opts: CreateOptions): Promise<CreateResult> {
   const env = opts.env ?? process.env;
-  const warn = opts.warn ?? ((m: string) => process.stderr.write(`WARNING: ${m}\n`));
+  const warn = opts.warn ?? (() => {});
   if (opts.name === 'default') throw new BuildxError('default is a reserved name and cannot be used to identify builder instance');
   if (opts.append && !opts.name) throw new BuildxError('append requires a builder name');
   if (opts.name) validateBuilderName(opts.name);

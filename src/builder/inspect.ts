@@ -1,29 +1,32 @@
-// `inspect [NAME]`: resolve the builder, optionally boot it, load every node's live state, render.
-import { bootWithDisplay } from './boot.js';
-import { resolveBuilder } from './builder.js';
-import { formatInspect } from './format-inspect.js';
-import { builderLoadError, loadNodeInfo } from './list.js';
+// `inspect [NAME]`: resolve the builder, optionally boot it, and load every node's live state.
+import { bootBuilderShown } from './boot.js';
+import { openStore, resolveBuilder, resolveBuilderIn } from './builder.js';
+import { builderLoadError, loadNodeInfo, type BuilderInfo } from './list.js';
+import type { ProgressWriter } from '../progress/writer.js';
 
 export interface InspectOptions {
   env?: NodeJS.ProcessEnv;
+  /** For booting and loading the nodes together; default 20 s. */
   timeoutMs?: number;
-  /** Boot the nodes first (--bootstrap). */
-  bootstrap?: boolean;
+  /** Boot the nodes first (--bootstrap), showing the boot here; the writer is closed afterwards. */
+  bootstrap?: ProgressWriter;
   /** Also list driver features (`--debug`); defaults to whether DEBUG is set. */
   debug?: boolean;
 }
 
-export async function inspectBuilder(name: string | undefined, opts: InspectOptions = {}): Promise<string> {
+export async function inspectBuilder(name: string | undefined, opts: InspectOptions = {}): Promise<BuilderInfo> {
   const env = opts.env ?? process.env;
   const b = await resolveBuilder({ name, env, skipValidation: true });
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
-  if (opts.bootstrap) {
-    await bootWithDisplay(b, { signal, env: opts.env });
-  }
+  if (opts.bootstrap) await bootBuilderShown(b, opts.bootstrap, signal);
   // docker's debug switch is the DEBUG variable (what -D sets), so it reaches plugins too.
   const debug = opts.debug ?? Boolean(env.DEBUG);
-  const view = { name: b.name, driver: b.driverName, lastActivity: b.lastActivity };
-  const failed = builderLoadError(b);
-  if (failed) return formatInspect({ ...view, ...failed });
-  return formatInspect({ ...view, nodes: await loadNodeInfo(b, signal, { features: debug }) });
+  const selected = name ? await currentBuilderName(env) : b.name;
+  const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
+  return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { features: debug }) }) };
+}
+
+async function currentBuilderName(env: NodeJS.ProcessEnv): Promise<string> {
+  const store = await openStore(env);
+  return store.txn((tx) => resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => ''));
 }

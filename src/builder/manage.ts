@@ -69,7 +69,7 @@ async function removeOne(tx: StoreTxn, name: string, opts: RemoveOptions): Promi
 /** Removes each builder; throws `failed to remove one or more builders` if any failed. */
 export async function removeBuilders(names: string[], opts: RemoveOptions = {}): Promise<void> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const log = opts.log ?? (() => {});
   const targets = names.length ? names : [opts.builder ?? ''];
   const store = await openStore(env);
   let failed = false;
@@ -107,7 +107,7 @@ export async function stopBuilder(name: string | undefined, opts: { env?: NodeJS
 /** `rm --all-inactive`: every non-dynamic store instance none of whose nodes is running. */
 export async function removeInactiveBuilders(opts: RemoveOptions = {}): Promise<void> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const log = opts.log ?? (() => {});
   const store = await openStore(env);
   let failed = false;
   await store.txn(async (tx) => {

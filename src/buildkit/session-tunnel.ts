@@ -2,8 +2,15 @@
 // as BytesMessage chunks, on which the daemon is the HTTP/2 client and we serve the session services.
 // This module turns the call into a plain byte Duplex so the session server can be handed it.
 import { Duplex } from 'node:stream';
-import type { Session } from '../session/session.js';
 import type { BuildkitClient } from './client.js';
+
+/** What the tunnel needs of a session (src/session/session.ts): its headers, and serving it on a connection. */
+export interface TunnelledSession {
+  /** The session headers as [name, value] pairs, one per advertised method. */
+  headers(): [string, string][];
+  /** Serves the session on a connection on which the daemon is the HTTP/2 client. */
+  serve(conn: Duplex): void;
+}
 
 /**
  * Upper bound for one BytesMessage. The daemon accepts up to 16 MiB; smaller messages keep a big write
@@ -159,14 +166,14 @@ export function tunnelOver(call: TunnelCall): Tunnel {
 }
 
 /** Session headers as gRPC metadata: lower-cased keys, one value per advertised method. */
-export function sessionMetadata(session: Pick<Session, 'headers'>): Record<string, string[]> {
+export function sessionMetadata(session: Pick<TunnelledSession, 'headers'>): Record<string, string[]> {
   const md: Record<string, string[]> = {};
   for (const [k, v] of session.headers()) (md[k.toLowerCase()] ??= []).push(v);
   return md;
 }
 
 /** Opens the session over `Control.Session` on `client` and starts serving it; returns the closer. */
-export function openTunnelSession(client: BuildkitClient, session: Session, opts: { signal?: AbortSignal } = {}): () => Promise<void> {
+export function openTunnelSession(client: BuildkitClient, session: TunnelledSession, opts: { signal?: AbortSignal } = {}): () => Promise<void> {
   const call = client.sessionCall({ metadata: sessionMetadata(session), signal: opts.signal });
   const tunnel = tunnelOver(call);
   // The daemon may send its preface before anyone reads; the duplex buffers it until the server does.

@@ -1,6 +1,7 @@
 // Flag values that buildx checks while parsing flags: a bad one is a usage error (exit 125 in plugin
 // mode), worded like pflag: `invalid argument "<v>" for "--<flag>" flag: <reason>`.
 import { Flags } from '@oclif/core';
+import { parseGoDuration } from '../util/duration.js';
 
 export class FlagValueError extends Error {
   constructor(readonly flagMessage: string) {
@@ -19,4 +20,9 @@ export function checkedString(name: string, check: (v: string) => unknown, opts:
     return input;
   };
   return Flags.custom<string>({ parse, description: opts.description })();
+}
+
+/** A `--timeout` value (Go's time.ParseDuration grammar: `20s`, `1m30s`), in milliseconds. */
+export function timeoutMs(value: string): number {
+  return parseGoDuration(value);
 }

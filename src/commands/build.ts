@@ -2,8 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { rootSignal } from '../cli/signals.js';
 import { buildFromCli } from '../cli/build.js';
-import { parseShmSize, parseUlimit } from '../flags/index.js';
 import { checkedString, FlagValueError } from '../cli/flag-value.js';
+import { parseShmSize, parseUlimit } from '../index.js';
 
 const many = (description: string, char?: 'f' | 't' | 'o' | 'q') => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description, ...(char ? { char } : {}) });
 

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { createBuilder, leaveBuilder } from '../builder/create.js';
-import { resolveBuilder } from '../builder/builder.js';
-import { bootWithDisplay } from '../builder/boot.js';
-import { parseGoDuration } from '../util/duration.js';
+import { timeoutMs } from '../cli/flag-value.js';
+import { bootDisplay } from '../cli/progress-display.js';
+import { bootBuilder, createBuilder, leaveBuilder, resolveBuilder } from '../index.js';
 
 const many = (description: string) => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description });
 
@@ -58,16 +57,16 @@ export default class Create extends BaseCommand {
       await leaveBuilder({ name: flags.name, nodeName: flags.node });
       return;
     }
-    const timeoutMs = parseGoDuration(flags.timeout);
+    const timeout = timeoutMs(flags.timeout);
     const { name } = await createBuilder({
       name: flags.name, driver: flags.driver, driverOpts: flags['driver-opt'], buildkitdFlags: flags['buildkitd-flags'],
       buildkitdConfig: flags['buildkitd-config'], platforms: flags.platform, nodeName: flags.node, endpoint: args[0],
-      append: flags.append, use: flags.use,
+      append: flags.append, use: flags.use, warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
     });
     // The store lock is released before booting, as in buildx.
     if (flags.bootstrap) {
       const b = await resolveBuilder({ name, skipValidation: true });
-      await bootWithDisplay(b, { signal: AbortSignal.timeout(timeoutMs) });
+      await bootBuilder(b, { progress: bootDisplay(), signal: AbortSignal.timeout(timeout) });
     }
     process.stdout.write(`${name}\n`);
   }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { inspectBuilder } from '../builder/inspect.js';
-import { parseGoDuration } from '../util/duration.js';
+import { timeoutMs } from '../cli/flag-value.js';
+import { bootDisplay } from '../cli/progress-display.js';
+import { formatInspect, inspectBuilder } from '../index.js';
 
 export default class Inspect extends BaseCommand {
   static override summary = 'Inspect current builder instance';
@@ -16,6 +17,9 @@ export default class Inspect extends BaseCommand {
     const { flags, argv } = await this.parse(Inspect);
     const args = argv as string[];
     this.maxArgs(args, 1);
-    process.stdout.write(await inspectBuilder(args[0] ?? flags.builder, { bootstrap: flags.bootstrap, timeoutMs: parseGoDuration(flags.timeout), debug: flags.debug || undefined }));
+    const info = await inspectBuilder(args[0] ?? flags.builder, {
+      bootstrap: flags.bootstrap ? bootDisplay() : undefined, timeoutMs: timeoutMs(flags.timeout), debug: flags.debug || undefined,
+    });
+    process.stdout.write(formatInspect(info));
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { formatLsJSON, formatLsTable, listBuilders } from '../index.js';
-import { parseGoDuration } from '../util/duration.js';
+import { timeoutMs } from '../cli/flag-value.js';
 
 export default class Ls extends BaseCommand {
   static override summary = 'List builder instances';
@@ -16,7 +16,7 @@ export default class Ls extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Ls);
     this.noArgs(argv as string[]);
-    const builders = await listBuilders({ timeoutMs: parseGoDuration(flags.timeout) });
+    const builders = await listBuilders({ timeoutMs: timeoutMs(flags.timeout) });
     if (flags.format === 'json') {
       process.stdout.write(formatLsJSON(builders));
       return;

@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { confirm } from '../cli/prompt.js';
-import { removeBuilders, removeInactiveBuilders } from '../builder/manage.js';
-import { BuildxError } from '../util/errors.js';
-import { parseGoDuration } from '../util/duration.js';
+import { timeoutMs } from '../cli/flag-value.js';
+import { BuildxError, removeBuilders, removeInactiveBuilders } from '../index.js';
+
+const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 
 export default class Rm extends BaseCommand {
   static override summary = 'Remove one or more builder instances';
@@ -25,12 +26,12 @@ export default class Rm extends BaseCommand {
       if (!flags.force) {
         if (!(await confirm('WARNING! This will remove all builders that are not in running state. Are you sure you want to continue? [y/N] '))) return;
       }
-      await removeInactiveBuilders({ keepState: flags['keep-state'], keepDaemon: flags['keep-daemon'], signal: AbortSignal.timeout(parseGoDuration(flags.timeout)) });
+      await removeInactiveBuilders({ keepState: flags['keep-state'], keepDaemon: flags['keep-daemon'], signal: AbortSignal.timeout(timeoutMs(flags.timeout)), log });
       return;
     }
     await removeBuilders(names, {
       builder: flags.builder ?? process.env.BUILDX_BUILDER, keepState: flags['keep-state'], keepDaemon: flags['keep-daemon'],
-      force: flags.force, signal: AbortSignal.timeout(parseGoDuration(flags.timeout)),
+      force: flags.force, signal: AbortSignal.timeout(timeoutMs(flags.timeout)), log,
     });
   }
 }

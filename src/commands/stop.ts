@@ -1,5 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js';
-import { stopBuilder } from '../builder/manage.js';
+import { stopBuilder } from '../index.js';
 
 export default class Stop extends BaseCommand {
   static override summary = 'Stop builder instance';

@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { BuildxError } from '../util/errors.js';
-// Imported directly rather than through src/index.ts, which would load the gRPC and docker clients
-// this command never needs.
-import { readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor } from '../progress/timeline.js';
-import { writeFileAtomic } from '../solver/metadata.js';
+import { writeNamedFile } from '../cli/files.js';
+import { BuildxError, readTimelineFile, renderTimelineHTML, renderTimelineSVG, timelineFormatFor } from '../index.js';
 
 export default class Timeline extends BaseCommand {
   static override summary = 'Draw a timeline of a build from its saved --progress=rawjson output';
@@ -32,10 +29,6 @@ export default class Timeline extends BaseCommand {
     const opts = { title: flags.title };
     const picture = format === 'html' ? renderTimelineHTML(timeline, opts) : renderTimelineSVG(timeline, opts);
     if (output === undefined) process.stdout.write(picture);
-    else {
-      await writeFileAtomic(output, picture).catch((err: NodeJS.ErrnoException) => {
-        throw new BuildxError(`write ${output}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`, 1, { cause: err });
-      });
-    }
+    else await writeNamedFile(output, picture);
   }
 }

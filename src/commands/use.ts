@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { useBuilder } from '../builder/manage.js';
+import { useBuilder } from '../index.js';
 
 export default class Use extends BaseCommand {
   static override summary = 'Set the current builder instance';

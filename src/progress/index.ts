@@ -1,7 +1,7 @@
 // Public surface of the progress layer.
 export type { Nanos, ProgressGroup, ProgressMode, SolveStatus, SourceInfo, SourceRange, Vertex, VertexLog, VertexStatus, VertexWarning } from './types.js';
-export type { ProgressWriter } from './writer.js';
-export { createProgressWriter, type ProgressPrinter, type ProgressWriterOptions } from './printer.js';
+export type { ProgressPrinter, ProgressWriter } from './writer.js';
+export { createProgressWriter, type ProgressWriterOptions } from './printer.js';
 export { formatWarnings, formatSourceExcerpt, dedupWarnings, type FormatWarningsOptions } from './warnings.js';
 export { withVertex, type VertexLogger, type WithVertexOptions } from './vertex.js';
 export { ProgressModel, VertexState, mergeIntervals, isCanceledError, type Interval, type LogPiece, type ModelListener, type ProgressModelOptions } from './model.js';

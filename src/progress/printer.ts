@@ -9,7 +9,7 @@ import type { ColorLevel } from './tty-colors.js';
 import { createTtyPrinter } from './tty-writer.js';
 import type { Nanos, SolveStatus, VertexWarning } from './types.js';
 import { dedupWarnings } from './warnings.js';
-import type { ProgressWriter } from './writer.js';
+import type { ProgressPrinter } from './writer.js';
 
 export interface ProgressWriterOptions {
   mode: 'plain' | 'rawjson' | 'quiet' | 'tty';
@@ -36,12 +36,6 @@ export interface ProgressWriterOptions {
    * GITHUB_ACTIONS=true in `env`.
    */
   githubActions?: boolean;
-}
-
-/** A ProgressWriter that can also tell a producer to wait while the output is backed up. */
-export interface ProgressPrinter extends ProgressWriter {
-  /** Resolves once the output stream has accepted what was written (immediately if it is not backed up). */
-  ready(): Promise<void>;
 }
 
 interface Renderer {

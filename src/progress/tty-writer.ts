@@ -2,7 +2,7 @@
 // drawn at once when the last one is at least 100 ms old, otherwise as soon as it is; while nothing
 // arrives a 150 ms ticker keeps the timers moving (TTY_DISPLAY_RATE=<ms> sets both). Frames are skipped,
 // not queued, while the terminal is backed up: only the newest one matters.
-import type { ProgressPrinter } from './printer.js';
+import type { ProgressPrinter } from './writer.js';
 import { colorSettings, loadStyler, noStyle, type ColorLevel } from './tty-colors.js';
 import { TtyRenderer } from './tty.js';
 import type { Nanos, SolveStatus, VertexWarning } from './types.js';

@@ -1,4 +1,5 @@
-import type { SolveStatus } from './types.js';
+// The interface between whatever produces solve status (a build, a boot) and whatever shows it.
+import type { SolveStatus, VertexWarning } from './types.js';
 
 /**
  * Where the library sends progress. The command picks the renderer and hands one of these down;
@@ -12,5 +13,11 @@ export interface ProgressWriter {
   /** Resolves once the output has taken what was written: lets a producer apply backpressure. */
   ready?(): Promise<void>;
   /** Warnings collected so far (for the end-of-build list). */
-  readonly warnings: readonly import('./types.js').VertexWarning[];
+  readonly warnings: readonly VertexWarning[];
+}
+
+/** A ProgressWriter that can also tell a producer to wait while the output is backed up. */
+export interface ProgressPrinter extends ProgressWriter {
+  /** Resolves once the output stream has accepted what was written (immediately if it is not backed up). */
+  ready(): Promise<void>;
 }

@@ -5,11 +5,8 @@
 // sender answers with DATA chunks and an empty DATA as end of file; the receiver ends with FIN and the
 // sender answers FIN. ERR carries a message and aborts either side.
 
+// The sender is diffcopy-send.ts, the receiver diffcopy-receive.ts; this module holds what both share.
 import type { Packet } from './packet.js';
-
-export type { WalkCounters, WalkOptions } from './fswalk.js';
-export { sendDirectory } from './diffcopy-send.js';
-export { receiveDirectory } from './diffcopy-receive.js';
 
 /**
  * One DiffCopy stream, as the transport exposes it.

@@ -4,7 +4,9 @@ import { finished } from 'node:stream/promises';
 import { credentialsFor } from '../docker/credentials.js';
 import { grpcHealth, moby } from '../proto/index.js';
 import { decodePacket, encodePacket, PacketType } from './packet.js';
-import { receiveDirectory, sendDirectory, type PacketChannel, type SendStats } from './diffcopy.js';
+import type { PacketChannel, SendStats } from './diffcopy.js';
+import { receiveDirectory } from './diffcopy-receive.js';
+import { sendDirectory } from './diffcopy-send.js';
 import { decodeBytesMessage, encodeBytesMessage } from './bytes-message.js';
 import { Code, RpcError, type Metadata, type Method, type RpcStream } from './rpc-server.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BuildxError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 import { goStrerror } from '../util/go-errno.js';
-import type { CacheEntry } from './build.js';
+import type { CacheEntry } from '../flags/index.js';
 import { LocalContentStore } from '../session/content-store.js';
 import { IMAGE_NAME_ANNOTATION, mergeIndex, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex } from './oci-layout.js';
 

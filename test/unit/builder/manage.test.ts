@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveBuilder } from '../../../src/builder/builder.js';
 import { inspectBuilder } from '../../../src/builder/inspect.js';
+import { formatInspect } from '../../../src/builder/format-inspect.js';
 import { listBuilders } from '../../../src/builder/list.js';
 import { removeBuilders, stopBuilder, useBuilder } from '../../../src/builder/manage.js';
 import { defaultsKey } from '../../../src/builder/store.js';
@@ -114,7 +115,7 @@ test('ls lists store instances first with fixed platforms; inspect prints Go lay
   assert.deepEqual(infos[0]!.nodes, [{ name: 'dc10', endpoint: DOWN, error: why, platforms: ['linux/arm64*'], driverOpts: { network: 'host' }, flags: ['--debug', '--allow-insecure-entitlement=network.host'] }]);
   await writeFile(join(e.BUILDX_CONFIG!, 'activity', 'dc1'), '2024-01-02T03:04:05Z');
   // Go's layout for a node whose engine cannot be reached: the error replaces status and the rest.
-  assert.equal(await inspectBuilder('dc1', { env: e }), [
+  assert.equal(formatInspect(await inspectBuilder('dc1', { env: e })), [
     'Name:          dc1',
     'Driver:        docker-container',
     'Last Activity: 2024-01-02 03:04:05 +0000 UTC',

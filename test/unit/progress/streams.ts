@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { createProgressWriter, type ProgressPrinter } from '../../../src/progress/printer.js';
+import { createProgressWriter } from '../../../src/progress/printer.js';
+import type { ProgressPrinter } from '../../../src/progress/writer.js';
 import type { Nanos, SolveStatus, Vertex, VertexStatus, VertexWarning } from '../../../src/progress/types.js';
 
 /** 2023-11-14T22:13:20Z: every stream starts here. */

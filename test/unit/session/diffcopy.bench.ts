@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { receiveDirectory, sendDirectory } from '../../../src/session/diffcopy.js';
+import { receiveDirectory } from '../../../src/session/diffcopy-receive.js';
+import { sendDirectory } from '../../../src/session/diffcopy-send.js';
 import { PacketType } from '../../../src/session/packet.js';
 import { channelPair, tempDir, type ChannelEnd } from './helpers.js';
 

@@ -4,7 +4,8 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { receiveDirectory, sendDirectory } from '../../../src/session/diffcopy.js';
+import { receiveDirectory } from '../../../src/session/diffcopy-receive.js';
+import { sendDirectory } from '../../../src/session/diffcopy-send.js';
 import { CHUNK_SIZE } from '../../../src/session/diffcopy-send.js';
 import { GoMode } from '../../../src/session/fs-mode.js';
 import { walkDirectory } from '../../../src/session/fswalk.js';

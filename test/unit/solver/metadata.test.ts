@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildMetadata, writeMetadataFile } from '../../../src/solver/metadata.js';
+import { buildMetadata } from '../../../src/solver/metadata.js';
+import { writeMetadataFile } from '../../../src/cli/files.js';
 import { looksLikeArchive, peek } from '../../../src/solver/stdin.js';
 import { Readable } from 'node:stream';
 
