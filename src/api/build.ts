@@ -14,7 +14,8 @@ import {
 import { observeProgress } from '../progress/observe.js';
 import { SummaryRecorder, type BuildSummary } from '../progress/summary.js';
 import type { ProgressWriter } from '../progress/writer.js';
-import type { SecretSource, TransferRecord } from '../session/services.js';
+import type { TransferRecord } from '../session/filesync.js';
+import type { SecretSource } from '../session/secrets.js';
 import { secretSources } from '../session/secret-sources.js';
 import { BuildFailedError, runBuild, type ExportRequest, type SolveOptions } from '../solver/build.js';
 import type { FrontendOptions } from '../solver/frontend-attrs.js';

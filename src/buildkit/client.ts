@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
 import { moby } from '../proto/index.js';
+import { asBuffer } from '../util/bytes.js';
 import type { SolveStatus } from '../progress/types.js';
 import { startBridge, type Bridge, type Dialer } from './bridge.js';
 import { toSolveStatus, toWorkerInfo, type WorkerInfo } from './convert.js';
@@ -20,8 +21,7 @@ interface Codec<T> {
 
 function ser<T>(codec: Codec<T>): (m: T) => Buffer {
   return (m) => {
-    const u = codec.encode(m).finish();
-    return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    return asBuffer(codec.encode(m).finish());
   };
 }
 
@@ -126,8 +126,7 @@ export class BuildkitClient {
     const call = this.client.makeBidiStreamRequest(SERVICE + 'Session',
       (b: Buffer) => ser(S.BytesMessage)(S.BytesMessage.create({ data: b })),
       (b: Buffer) => {
-        const m = S.BytesMessage.decode(b);
-        return Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+        return asBuffer(S.BytesMessage.decode(b).data);
       }, toMetadata(opts.metadata), {});
     bindSignal(call, opts.signal);
     return call;

@@ -1,4 +1,5 @@
 // Conversions from generated protobuf objects to the plain types the rest of tsbuildx uses.
+import { asBuffer } from '../util/bytes.js';
 import type Long from 'long';
 import type { google, moby } from '../proto/index.js';
 import type { SolveStatus, SourceInfo, SourceRange } from '../progress/types.js';
@@ -19,7 +20,7 @@ export function timestampNs(t: google.protobuf.Timestamp.$Properties | null | un
 
 function buf(b: Uint8Array | null | undefined): Buffer {
   if (!b) return Buffer.alloc(0);
-  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return asBuffer(b);
 }
 
 function range(r: { start?: { line?: number | null; character?: number | null } | null; end?: { line?: number | null; character?: number | null } | null }): SourceRange {

@@ -1,6 +1,6 @@
 // `--cache-from` / `--cache-to` (cli.md §4.1.2). Attributes other than `type` go to BuildKit untouched.
 import { cutEquals, formatPairs, setOwn, splitCSV } from './csv.js';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote, parseGoBoolOptional } from '../util/go-strconv.js';
 import type { Env } from './keyvalue.js';
 

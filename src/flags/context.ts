@@ -1,6 +1,6 @@
 // `--build-context name=value` (cli.md §4.1.3). Names are image names in familiar form, `:latest` dropped,
 // so `--build-context docker.io/library/alpine:latest=…` and `alpine=…` address the same stage.
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { familiarString, parseNormalizedNamed } from './reference.js';
 import { setOwn } from './csv.js';
 

@@ -1,7 +1,7 @@
 // Field splitting for flag values the way buildx reads them (tonistiigi/go-csvvalue: Go's encoding/csv
 // rules for a single record, comma separator, strict quotes). Parsing by hand rather than split(',')
 // keeps quoted commas (`"dest=a,b"`) and Go's error texts and byte columns.
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { compareGoStrings } from '../util/go-strings.js';
 
 const ERR_BARE_QUOTE = 'bare " in non-quoted-field';

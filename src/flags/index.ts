@@ -1,6 +1,6 @@
 // Parsers for `build` flag grammars (style.md "Flag grammars in one place"). Pure: no I/O, no env reads
 // unless an env object is passed in.
-export { FlagError } from './errors.js';
+export { FlagError } from './flag-error.js';
 export { splitCSV, joinCSV, quoteCSVField, splitStringSlice } from './csv.js';
 export * from './output.js';
 export * from './keyvalue.js';

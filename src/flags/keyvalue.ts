@@ -1,6 +1,6 @@
 // `--build-arg` and `--label`: repeated `KEY[=VALUE]` values folded into one map, later keys winning.
 import { cutEquals, setOwn } from './csv.js';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote } from '../util/go-strconv.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

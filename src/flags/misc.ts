@@ -2,7 +2,7 @@
 // --progress. Each returns what the request needs (attr values, entitlements) or throws buildx's message.
 import { isIP } from 'node:net';
 import { cutEquals, splitCSV } from './csv.js';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote, parseGoFloat, parseGoInt64 } from '../util/go-strconv.js';
 import { compareGoStrings } from '../util/go-strings.js';
 

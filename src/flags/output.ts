@@ -2,7 +2,7 @@
 // resolveOutputs is what it decides later (after the builder is known): client-side targets, --push/--load,
 // the default output, tags, and the docker driver's exporter mapping.
 import { cutEquals, formatPairs, setOwn, splitCSV } from './csv.js';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { parseGoBoolOptional } from '../util/go-strconv.js';
 import { trimGoSpace } from '../util/go-strings.js';
 import { parseTags } from './reference.js';

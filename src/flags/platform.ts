@@ -1,6 +1,6 @@
 // `--platform` values, read like buildx does (containerd/platforms v1.0.0-rc.5 Parse, then Normalize).
 import { posix } from 'node:path';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote } from '../util/go-strconv.js';
 import { compareGoStrings } from '../util/go-strings.js';
 

@@ -1,6 +1,6 @@
 // Docker image references (`-t`, named build contexts), following the distribution/reference grammar
 // (v0.6.0, as vendored by buildx): [domain[:port]/]path[:tag][@digest].
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote } from '../util/go-strconv.js';
 
 export interface Reference {

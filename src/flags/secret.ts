@@ -1,6 +1,6 @@
 // `--secret` (cli.md §4.1.3): `id=…,src=…|env=…[,type=file|env]`.
 import { cutEquals, formatPairs, splitCSV } from './csv.js';
-import { FlagError } from './errors.js';
+import { FlagError } from './flag-error.js';
 import { goQuote } from '../util/go-strconv.js';
 import type { Env } from './keyvalue.js';
 

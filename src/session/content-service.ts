@@ -2,6 +2,7 @@
 // stores a build attaches (protocol.md §3.9): the daemon names one with `buildkit-attachable-store-id`
 // (`local:<dir>` for a local cache). Errors carry the gRPC codes containerd's proxy maps back to its
 // error kinds; ALREADY_EXISTS on a write is how the daemon learns a blob need not be sent again.
+import { asBuffer } from '../util/bytes.js';
 import type Long from 'long';
 import { containerd, google } from '../proto/index.js';
 import { ContentError, type ContentInfo, type IngestStatus, type IngestWriter, type LocalContentStore } from './content-store.js';
@@ -24,7 +25,6 @@ function rpcError(err: unknown): unknown {
   return err instanceof ContentError ? new RpcError(CODES[err.kind], err.message) : err;
 }
 
-const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 function int64(v: number | Long | null | undefined): number {
   if (v === null || v === undefined) return 0;
@@ -68,7 +68,7 @@ export function contentService(stores: ReadonlyMap<string, LocalContentStore>): 
     kind: 'unary',
     handler: async (req, ctx) => {
       try {
-        return toBuffer(await fn(req, choose(ctx)));
+        return asBuffer(await fn(req, choose(ctx)));
       } catch (err) {
         throw rpcError(err);
       }
@@ -113,12 +113,12 @@ export function contentService(stores: ReadonlyMap<string, LocalContentStore>): 
     stream('List', async (call, store) => {
       await firstMessage(call);
       const infos = await store.list();
-      if (infos.length) await call.send(toBuffer(C.ListContentResponse.encode({ info: infos.map(infoMessage) }).finish()));
+      if (infos.length) await call.send(asBuffer(C.ListContentResponse.encode({ info: infos.map(infoMessage) }).finish()));
     }),
     stream('Read', async (call, store, ctx) => {
       const req = C.ReadContentRequest.decode(await firstMessage(call));
       for await (const chunk of store.read(req.digest, int64(req.offset), int64(req.size), ctx.signal)) {
-        await call.send(toBuffer(C.ReadContentResponse.encode({ offset: chunk.offset, data: chunk.data }).finish()));
+        await call.send(asBuffer(C.ReadContentResponse.encode({ offset: chunk.offset, data: chunk.data }).finish()));
       }
     }),
     stream('Write', (call, store) => serveWrite(call, store)),
@@ -150,7 +150,7 @@ async function serveWrite(call: RpcStream, store: LocalContentStore): Promise<vo
         const st = writer.status();
         Object.assign(res, { offset: st.offset, total: st.total, digest: writer.digest(), started_at: timestamp(st.startedAt), updated_at: timestamp(st.updatedAt) });
       } else {
-        const data = req.data && req.data.length ? toBuffer(req.data) : undefined;
+        const data = req.data && req.data.length ? asBuffer(req.data) : undefined;
         const offset = int64(req.offset);
         if (data) await writer.write(offset, data);
         else if (offset === 0 && writer.status().offset > 0) await writer.write(0, Buffer.alloc(0));
@@ -166,7 +166,7 @@ async function serveWrite(call: RpcStream, store: LocalContentStore): Promise<vo
           Object.assign(res, { total: st.total, started_at: timestamp(st.startedAt), updated_at: timestamp(new Date()) });
         }
       }
-      await call.send(toBuffer(C.WriteContentResponse.encode(res).finish()));
+      await call.send(asBuffer(C.WriteContentResponse.encode(res).finish()));
       if (committed) return;
       req = await next();
     }

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { BuildxError } from '../util/errors.js';
 import { resolveSecretSource, type Secret } from '../flags/index.js';
-import type { SecretSource } from './services.js';
+import type { SecretSource } from './secrets.js';
 
 /** BuildKit's Go client refuses secrets larger than this. */
 const MAX_SECRET = 500 * 1024;

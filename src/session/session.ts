@@ -3,10 +3,12 @@
 import type { Duplex } from 'node:stream';
 import { randomId } from '../util/random-id.js';
 import { RpcServer, type Method } from './rpc-server.js';
-import {
-  authService, fileSendService, fileSyncService, healthService, secretsService,
-  uploadService, type ExportSink, type SecretSource, type TransferRecord,
-} from './services.js';
+import { authService } from './auth.js';
+import { fileSendService, type ExportSink } from './filesend.js';
+import { fileSyncService, type TransferRecord } from './filesync.js';
+import { healthService } from './health.js';
+import { secretsService, type SecretSource } from './secrets.js';
+import { uploadService } from './upload.js';
 
 
 export interface SessionOptions {

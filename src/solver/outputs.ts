@@ -12,7 +12,7 @@ import { ImageLoadStream } from '../docker/image-load.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { commitLayout, layoutWriter } from './oci-layout.js';
 import { randomId } from '../util/random-id.js';
-import type { ExportSink } from '../session/services.js';
+import type { ExportSink } from '../session/filesend.js';
 
 export type OutputTarget =
   /** `mirror`: local `mode=delete`, what the build did not produce is removed from the directory. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   awsCredentialsFromEnv, enrichCacheEntries, formatCacheEntry, parseCacheEntries, parseCacheEntry, type CacheEntry,
 } from '../../../src/flags/cache.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 interface Out { type: string; attrs: Record<string, string>; string: string }
 interface Case { in: string; out?: Out[]; err?: string }

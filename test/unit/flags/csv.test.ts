@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { joinCSV, quoteCSVField, splitCSV, splitStringSlice } from '../../../src/flags/csv.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 interface Case { in: string; out?: string[]; err?: string }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBuildArgs, parseKeyValue, parseLabels, withSourceDateEpoch } from '../../../src/flags/keyvalue.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 describe('parseKeyValue', () => {
   const CASES: Array<[string, { key: string; value: string | undefined }]> = [

@@ -6,7 +6,7 @@ import {
   parseUlimits, formatUlimit, resolveNetworkMode, resolveNoCache, resolveProgressMode, type ProgressMode, type ProgressOptions,
   type Entitlements,
 } from '../../../src/flags/misc.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 function isFlagError(message: string) {
   return (e: unknown): boolean => e instanceof FlagError && e.message === message;

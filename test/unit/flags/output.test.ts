@@ -5,7 +5,7 @@ import {
   checkImageIdFile, formatOutput, parseOutput, parseOutputs, resolveOutputs,
   type ExportEntry, type OutputPlan, type ResolveOutputsContext,
 } from '../../../src/flags/output.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 interface Parsed { type: string; attrs: Record<string, string>; dest: string; string: string }
 interface Case { in: string; out?: Parsed; err?: string }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   formatPlatform, localPlatform, normalizePlatform, parsePlatform, parsePlatformSpecifier, parsePlatforms, type Platform,
 } from '../../../src/flags/platform.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 const LOCAL: Platform = { os: 'linux', architecture: 'amd64' };
 

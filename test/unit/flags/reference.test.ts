@@ -5,7 +5,7 @@ import {
   familiarString, formatReference, normalizeName, parseNormalizedNamed, parseReference, parseTag, parseTags, tagNameOnly,
 } from '../../../src/flags/reference.js';
 import { parseBuildContexts, parseContextName } from '../../../src/flags/context.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 function isFlagError(message: string) {
   return (e: unknown): boolean => e instanceof FlagError && e.message === message;

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatSecret, parseSecret, parseSecrets, resolveSecretSource } from '../../../src/flags/secret.js';
-import { FlagError } from '../../../src/flags/errors.js';
+import { FlagError } from '../../../src/flags/flag-error.js';
 
 interface Out { id: string; src: string; env: string; string: string }
 interface Case { in: string; out?: Out; err?: string }
