@@ -6,13 +6,13 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, makeUploadContext, numberOption, option, referenceBuildx, table, timed, tools } from './lib.mjs';
+import { contextTransfer, makeUploadContext, numberOption, option, referenceBuildx, resultTable, roundOrder, timed, toolNames as allTools, tools } from './lib.mjs';
 
 const FILES = numberOption('files', 20000);
 const MB = numberOption('mb', 500);
 const ROUNDS = numberOption('rounds', 2);
 const only = option('only', undefined);
-const toolNames = only ? [only] : ['reference', 'tsbuildx'];
+const toolNames = only ? [only] : allTools;
 if (toolNames.includes('reference') && !existsSync(referenceBuildx)) {
   console.error(`reference buildx not found at ${referenceBuildx}: run scripts/provision.sh go-tools`);
   process.exit(2);
@@ -44,16 +44,14 @@ async function measure(tool, ctx) {
 
 const ctx = makeContext();
 console.log(`context: ${FILES} files, ${MB} MB in ${ctx}`);
-const results = { reference: [], tsbuildx: [] };
+const results = Object.fromEntries(toolNames.map((t) => [t, []]));
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    for (const tool of toolNames) results[tool].push(await measure(tool, ctx));
+    for (const tool of roundOrder(r, toolNames)) results[tool].push(await measure(tool, ctx));
   }
 } finally {
   rmSync(ctx, { recursive: true, force: true });
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pick = (tool, k) => (results[tool].length ? median(results[tool].map((x) => x[k])) : NaN);
 const keys = [
   ['throughput', 'transfer MB/s (higher is better)'],
   ['transfer', 'transfer step s'],
@@ -63,11 +61,5 @@ const keys = [
   ['rerunBytes', 'unchanged rerun: bytes sent'],
   ['rerunWall', 'unchanged rerun: wall s'],
 ];
-const rows = [['metric', 'reference', 'tsbuildx', 'tsbuildx/reference']];
-for (const [k, label] of keys) {
-  const a = pick('reference', k);
-  const b = pick('tsbuildx', k);
-  rows.push([label, fmt(a), fmt(b), a ? fmt(b / a) : '-']);
-}
 console.log(`median of ${ROUNDS} rounds; each round: a cold build (fresh node id, so every file is sent; --no-cache) then an unchanged rerun`);
-console.log(table(rows));
+console.log(resultTable(keys.map(([k, label]) => [label, results, k])));

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contextTransfer, fmt, makeUploadContext, numberOption, referenceBuildx, table, timed, tools, tsbuildxNode } from './lib.mjs';
+import { contextTransfer, makeUploadContext, numberOption, referenceBuildx, resultTable, roundOrder, timed, toolNames, tools, tsbuildxNode } from './lib.mjs';
 
 const FILES = numberOption('files', 20000);
 const MB = numberOption('mb', 500);
@@ -79,34 +79,29 @@ async function warm(tool, project, state, mustBeCached = true) {
   return { wall: r.wall, cpu: r.cpu, rss: r.rssMB };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const names = ['reference', 'tsbuildx'];
+const names = toolNames;
 try {
   createBuilder();
   const ctx = makeUploadContext(mkdtempSync(join(scratch, 'ctx-')), { files: FILES, mb: MB, from: `${REGISTRY}/busybox:latest` });
   const project = makeWarmProject();
   console.log(`builder ${builder} (docker-container, booted); upload context: ${FILES} files, ${MB} MB; tsbuildx on node ${spawnSync(tsbuildxNode, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
-  const up = { reference: [], tsbuildx: [] };
-  for (let r = 0; r < ROUNDS; r++) for (const t of r % 2 ? [...names].reverse() : names) up[t].push(await upload(t, ctx));
+  const up = Object.fromEntries(names.map((t) => [t, []]));
+  for (let r = 0; r < ROUNDS; r++) for (const t of roundOrder(r)) up[t].push(await upload(t, ctx));
   const states = Object.fromEntries(names.map((t) => [t, freshState()]));
   for (const t of names) await warm(t, project, states[t], false); // fill the cache; not measured
-  const wm = { reference: [], tsbuildx: [] };
-  for (let r = 0; r < WARM; r++) for (const t of r % 2 ? [...names].reverse() : names) wm[t].push(await warm(t, project, states[t]));
+  const wm = Object.fromEntries(names.map((t) => [t, []]));
+  for (let r = 0; r < WARM; r++) for (const t of roundOrder(r)) wm[t].push(await warm(t, project, states[t]));
 
-  const rows = [['metric', 'reference', 'tsbuildx', 'tsbuildx/reference']];
-  const add = (label, set, k) => {
-    const a = median(set.reference.map((x) => x[k]));
-    const b = median(set.tsbuildx.map((x) => x[k]));
-    rows.push([label, fmt(a), fmt(b), fmt(b / a)]);
-  };
-  add('upload: transfer MB/s (higher is better)', up, 'throughput');
-  add('upload: whole build wall s', up, 'wall');
-  add('upload: client CPU s', up, 'cpu');
-  add('upload: client peak RSS MB', up, 'rss');
-  add('warm all-cached build: wall s', wm, 'wall');
-  add('warm all-cached build: client CPU s', wm, 'cpu');
+  const metrics = [
+    ['upload: transfer MB/s (higher is better)', up, 'throughput'],
+    ['upload: whole build wall s', up, 'wall'],
+    ['upload: client CPU s', up, 'cpu'],
+    ['upload: client peak RSS MB', up, 'rss'],
+    ['warm all-cached build: wall s', wm, 'wall'],
+    ['warm all-cached build: client CPU s', wm, 'cpu'],
+  ];
   console.log(`medians: upload ${ROUNDS} rounds per tool, warm build ${WARM} runs per tool`);
-  console.log(table(rows));
+  console.log(resultTable(metrics));
 } finally {
   spawnSync(referenceBuildx, ['rm', '--force', builder], { env: { ...process.env, BUILDX_CONFIG: store } });
   rmSync(scratch, { recursive: true, force: true });

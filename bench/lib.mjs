@@ -22,11 +22,32 @@ export const numberOption = (name, def) => Number(option(name, def));
 /** Which node runs tsbuildx: `--node PATH` (e.g. the Node 24 that setup installs), else this one. */
 export const tsbuildxNode = option('node', process.execPath);
 
-/** The two tools, run the same way: standalone binary with the same environment. */
+/** `--compare DIR`: another built tsbuildx checkout (e.g. the commit before a change), measured as a third tool. */
+export const compareRoot = option('compare', undefined);
+
+/** The tools, run the same way: standalone binary with the same environment. */
 export const tools = {
   reference: (args) => [referenceBuildx, args],
   tsbuildx: (args) => [tsbuildxNode, [join(repo, 'bin/run.js'), ...args]],
+  ...(compareRoot ? { compare: (args) => [tsbuildxNode, [join(compareRoot, 'bin/run.js'), ...args]] } : {}),
 };
+export const toolNames = Object.keys(tools);
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One row per metric: each tool's median, then each tool's ratio to reference. */
+export function resultTable(metrics, digits = 2) {
+  const others = toolNames.filter((t) => t !== 'reference');
+  const rows = [['metric', ...toolNames, ...others.map((t) => `${t}/reference`)]];
+  for (const [label, set, key] of metrics) {
+    const m = Object.fromEntries(toolNames.map((t) => [t, set[t]?.length ? median(set[t].map((x) => x[key])) : NaN]));
+    rows.push([label, ...toolNames.map((t) => fmt(m[t], digits)), ...others.map((t) => (m.reference ? fmt(m[t] / m.reference) : '-'))]);
+  }
+  return table(rows);
+}
+
+/** Alternates the tools' order every round, so that drift on a busy machine falls on all of them. */
+export const roundOrder = (r, names = toolNames) => (r % 2 ? [...names].reverse() : names);
 
 /** Runs a command under /usr/bin/time; returns wall/user/sys seconds, peak RSS (kB) and output. */
 export function timed(cmd, args, opts = {}) {
