@@ -3,16 +3,17 @@
 // own files are kept (oci-layout, index.json, blobs/<alg>/<hex>); each sha256 blob is verified on the way.
 // Index entries merge into an existing layout the way BuildKit's client does (client/ociindex): an
 // entry replaces earlier ones carrying the same image and reference names.
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { extract, type Extract, type Header } from 'tar-stream';
 import { BuildxError } from '../util/errors.js';
 import { pathExists } from '../util/fs-stat.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
-import { TarReader, type TarHeader } from './tar-reader.js';
 
 export const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -35,6 +36,20 @@ export interface ImageIndex {
   [k: string]: unknown;
 }
 
+/** What an archive member is, as far as a layout cares. */
+export type MemberType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+
+/** tar-stream's member types in our terms; it reports null for type flags it does not know. */
+function memberType(type: Header['type'] | null): MemberType {
+  switch (type) {
+    case 'file': case 'contiguous-file': return 'file';
+    case 'directory': return 'dir';
+    case 'symlink': return 'symlink';
+    case 'link': return 'hardlink';
+    default: return 'other';
+  }
+}
+
 /** Where an archive member goes in the layout; undefined for members that are not part of one. */
 export type LayoutMember =
   | { kind: 'dir'; path: string }
@@ -47,7 +62,7 @@ const HEX = { sha256: /^[0-9a-f]{64}$/, sha384: /^[0-9a-f]{96}$/, sha512: /^[0-9
  * Classifies an archive member. Names that could escape the layout are refused; members that belong to
  * the docker archive format only (manifest.json, repositories) are skipped.
  */
-export function layoutMember(header: Pick<TarHeader, 'name' | 'type'>): LayoutMember | undefined {
+export function layoutMember(header: { name: string; type: MemberType }): LayoutMember | undefined {
   const name = header.name.replace(/^\.\//, '').replace(/\/+$/, '');
   const parts = name.split('/');
   if (name.startsWith('/') || parts.some((p) => p === '..' || p === '')) {
@@ -72,83 +87,98 @@ export function layoutMember(header: Pick<TarHeader, 'name' | 'type'>): LayoutMe
   return undefined;
 }
 
-function waitDrain(w: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = () => { w.off('error', onError); resolve(); };
-    const onError = (e: Error) => { w.off('drain', onDrain); reject(e); };
-    w.once('drain', onDrain);
-    w.once('error', onError);
+/** One member's data as the extractor hands it out: it moves on once this is read to its end. */
+type MemberData = AsyncIterable<unknown> & { header: Header };
+
+async function unpackMember(dir: string, data: MemberData): Promise<void> {
+  const member = layoutMember({ name: data.header.name, type: memberType(data.header.type) });
+  if (member?.kind === 'dir') await mkdir(join(dir, member.path), { recursive: true });
+  if (member === undefined || member.kind === 'dir') {
+    for await (const _ of data) { /* not part of the layout: read past it */ }
+    return;
+  }
+  const path = join(dir, member.path);
+  await mkdir(dirname(path), { recursive: true });
+  const out = createWriteStream(path, { mode: member.kind === 'blob' ? 0o444 : 0o644 });
+  const hash = member.kind === 'blob' ? createHash(member.algorithm) : undefined;
+  try {
+    for await (const piece of data) {
+      const chunk = piece as Buffer;
+      hash?.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await finished(out);
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+  if (member.kind === 'blob' && hash?.digest('hex') !== member.hex) {
+    throw new BuildxError(`invalid OCI layout archive: ${member.path} does not match its digest`);
+  }
+}
+
+/** tar-stream's own texts for a broken archive, in the words the layout errors use. */
+const TAR_ERRORS: [RegExp, string][] = [
+  [/^Unexpected end of data/, 'unexpected end of tar stream'],
+  [/^Invalid tar header\. Maybe the tar is corrupted/, 'invalid tar header: checksum mismatch'],
+  [/^Invalid tar header: unknown format/, 'invalid tar header: unknown format'],
+  [/^Header exceeds max size/, 'invalid tar header: extended header too large'],
+];
+
+function tarError(err: Error): BuildxError {
+  const known = TAR_ERRORS.find(([re]) => re.test(err.message))?.[1];
+  return new BuildxError(`invalid OCI layout archive: ${known ?? err.message}`, 1, { cause: err });
+}
+
+/** True once `ex` has taken in all it was given, false once it is destroyed (it then takes nothing). */
+function accepted(ex: Extract): Promise<boolean> {
+  if (ex.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => { ex.off('drain', onDrain); ex.off('close', onClose); resolve(ok); };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    ex.on('drain', onDrain);
+    ex.on('close', onClose);
   });
 }
 
-interface OpenFile {
-  member: LayoutMember & { kind: 'blob' | 'meta' };
-  out: WriteStream;
-  hash?: Hash;
-}
-
-/** A writable that unpacks an OCI (or docker) image archive into `dir`, which must exist. */
+/**
+ * A writable that unpacks an OCI (or docker) image archive into `dir`, which must exist. Backpressure
+ * runs end to end: a write is acknowledged only when the extractor has room again, and the extractor
+ * hands out more of a member only when the previous piece is on its way to disk.
+ */
 export function layoutWriter(dir: string): Writable {
-  const reader = new TarReader();
-  let current: OpenFile | undefined;
-  const open = async (member: LayoutMember) => {
-    const path = join(dir, member.path);
-    if (member.kind === 'dir') {
-      await mkdir(path, { recursive: true });
-      return;
-    }
-    await mkdir(join(path, '..'), { recursive: true });
-    current = {
-      member,
-      out: createWriteStream(path, { mode: member.kind === 'blob' ? 0o444 : 0o644 }),
-      hash: member.kind === 'blob' && member.algorithm in HEX ? createHash(member.algorithm) : undefined,
-    };
-  };
-  const close = async () => {
-    const f = current;
-    if (!f) return;
-    current = undefined;
-    f.out.end();
-    await finished(f.out);
-    if (f.hash && f.member.kind === 'blob' && f.hash.digest('hex') !== f.member.hex) {
-      throw new BuildxError(`invalid OCI layout archive: ${f.member.path} does not match its digest`);
-    }
-  };
-  return new Writable({
-    async write(chunk: Buffer, _enc, cb) {
-      try {
-        for (const ev of reader.push(chunk)) {
-          if (ev.kind === 'entry') {
-            const member = layoutMember(ev.header);
-            if (member) await open(member);
-          } else if (ev.kind === 'data') {
-            if (!current) continue;
-            current.hash?.update(ev.data);
-            if (!current.out.write(ev.data)) await waitDrain(current.out);
-          } else {
-            await close();
-          }
-        }
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+  const ex = extract();
+  // The extractor fails (is destroyed with an error) only on a broken archive; a failing member stops
+  // it without one. A member that starts reading after the archive broke sees only "destroyed".
+  let broken: Error | undefined;
+  ex.on('error', (err) => { broken ??= err; });
+  // Null when every member was unpacked, else the first failure: the archive's, or a member's (a digest
+  // mismatch, an unsafe name, a failed write) as it is.
+  const outcome: Promise<Error | null> = (async () => {
+    for await (const data of ex) await unpackMember(dir, data);
+  })().then(() => null, (err: Error) => (broken ? tarError(broken) : err));
+  const writer = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (ex.write(chunk)) return cb();
+      void accepted(ex).then(async (ok) => cb(ok ? null : await outcome));
     },
-    async final(cb) {
-      try {
-        reader.end();
-        await close();
-        if (!(await pathExists(join(dir, INDEX_FILE)))) throw new BuildxError('invalid OCI layout archive: no index.json');
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+    final(cb) {
+      ex.end(null);
+      void outcome.then(async (err) => {
+        if (!err && !(await pathExists(join(dir, INDEX_FILE)))) err = new BuildxError('invalid OCI layout archive: no index.json');
+        cb(err);
+      });
     },
     destroy(err, cb) {
-      current?.out.destroy();
+      ex.destroy(null);
       cb(err);
     },
   });
+  // A member can fail while no write is pending: the sender must hear of it now, not at its next write.
+  void outcome.then((err) => { if (err) writer.destroy(err); });
+  return writer;
 }
 
 /** Index entries after adding `incoming` the way BuildKit's client does (same names replace). */

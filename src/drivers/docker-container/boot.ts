@@ -2,7 +2,6 @@
 // none (pulling the image, or using the local one when the pull fails), copy the config in, start it, then
 // wait until buildkitd answers inside it. Several processes may boot the same node at once: one creates
 // the container, the others find it taken and wait for it.
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configEntries, tarStream } from '../../docker/archive.js';
 import type { ExecResult } from '../../docker/exec.js';
@@ -124,7 +123,7 @@ async function copyConfig(ctx: BootContext): Promise<void> {
       if (gha) files[GHA_CONTEXT_FILE] = gha;
     }
     if (!Object.keys(files).length) return;
-    const tar = Readable.from(tarStream(configEntries(CONFIG_ROOT, files)));
+    const tar = tarStream(configEntries(CONFIG_ROOT, files));
     await ctx.engine.putArchive(ctx.container, CONFIG_PARENT, tar, ctx.signal);
   } catch (err) {
     throw failure(ctx, 'cannot copy the buildkitd config into container', err);
