@@ -1,11 +1,12 @@
 // `--load` for drivers other than docker: the image archive the daemon sends back is streamed into the
 // engine's `POST /images/load` as it arrives (chunked upload, one chunk in flight), and the engine's
 // JSON message stream is read for `Loaded image…` lines and errors, each message shown to an observer.
+import type http from 'node:http';
 import { PassThrough, Writable } from 'node:stream';
 import { BuildxError } from '../util/errors.js';
 import type { DockerCliOptions } from './config.js';
 import { contextExists, currentEndpoint, resolveContext, type DockerEndpoint } from './context.js';
-import { engineJSON, engineRequest, errorMessage, ping, readAll, type EngineResponse } from './engine.js';
+import { ANY_STATUS, asResponse, dial, engineInfo, errorMessage, ping, readAll, withEngine } from './engine.js';
 
 /** One record of the engine's JSON message stream (moby `jsonmessage.JSONMessage`, the fields we use). */
 export interface EngineMessage {
@@ -68,12 +69,13 @@ export interface LoadResult {
 /** Reads the engine's answer to a load; `observe` is handed each message as it comes. */
 export type LoadReader = (observe?: (m: EngineMessage) => void) => Promise<LoadResult>;
 
-async function readLoadResponse(res: EngineResponse, wrap: ImageLoadOptions['wrap'], signal: AbortSignal): Promise<LoadResult> {
-  if (res.status < 200 || res.status >= 300) throw new BuildxError(errorMessage(res.status, await readAll(res.body)));
+async function readLoadResponse(res: http.IncomingMessage, wrap: ImageLoadOptions['wrap'], signal: AbortSignal): Promise<LoadResult> {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw new BuildxError(errorMessage(status, await readAll(res)));
   const read: LoadReader = async (observe) => {
     const images: string[] = [];
     let failure: string | undefined;
-    for await (const m of parseEngineMessages(res.body)) {
+    for await (const m of parseEngineMessages(res)) {
       // Like buildx, the last error reported wins, once the stream is over.
       failure = messageError(m) ?? failure;
       const image = loadedImage(m);
@@ -134,12 +136,12 @@ export class ImageLoadStream extends Writable {
         const api = this.opts.apiVersion ?? (await ping(this.endpoint, signal)).apiVersion;
         const body = new PassThrough({ highWaterMark: 1 << 20 });
         this.body = body;
-        const response = engineRequest(this.endpoint, `/v${api}/images/load?quiet=0`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-tar' },
-          body,
-          signal,
-        }).then((res) => readLoadResponse(res, this.opts.wrap, signal));
+        // Through the transport: dockerode's loadImage labels the archive application/tar; every status
+        // is taken as an answer so that the engine's message is read as it sent it.
+        const response = withEngine(this.endpoint, api, async (d) => asResponse(await dial(d, {
+          path: '/images/load?', method: 'POST', options: { quiet: '0' }, file: body,
+          headers: { 'Content-Type': 'application/x-tar' }, isStream: true, statusCodes: ANY_STATUS, abortSignal: signal,
+        }))).then((res) => readLoadResponse(res, this.opts.wrap, signal));
         response.then((r) => this.settle.resolve(r), (err: unknown) => this.stop(err));
       } catch (err) {
         this.stop(err);
@@ -188,7 +190,7 @@ export class ImageLoadStream extends Writable {
 export async function engineImportsOCI(ep: DockerEndpoint, signal?: AbortSignal): Promise<boolean> {
   try {
     const { apiVersion } = await ping(ep, signal);
-    const info = await engineJSON<{ DriverStatus?: [string, string][] }>(ep, `/v${apiVersion}/info`, { signal });
+    const info = await engineInfo<{ DriverStatus?: [string, string][] }>(ep, apiVersion, signal);
     return (info?.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
   } catch {
     // buildx treats an engine it cannot ask as one without the feature; the load itself reports the error.
