@@ -1,39 +1,22 @@
-// Running a command inside a container through the engine's exec API (protocol.md §4.2): the exec is
-// created, then started over a hijacked `Upgrade: tcp` connection. Without a TTY the engine frames what
-// the process writes (8-byte header: stream, three zero bytes, big-endian u32 length); what we write is
-// the process's stdin, unframed.
+// Running a command inside a container through the engine's exec API (protocol.md §4.2): dockerode
+// creates the exec, then starts it over a hijacked `Upgrade: tcp` connection. Without a TTY the engine
+// frames what the process writes (8-byte header: stream, three zero bytes, big-endian u32 length); what
+// we write is the process's stdin, unframed. The framing is read here, not by docker-modem's demuxer,
+// which buffers whole frames, ignores backpressure and has no system-error stream.
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import { Duplex, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type Dockerode from 'dockerode';
 import { BuildxError } from '../util/errors.js';
 import type { DockerEndpoint } from './context.js';
-import { engineRequest, errorMessage, hijack, readAll, type RequestOptions } from './engine.js';
+import { daemonError, engineClient, engineFailure, errorMessage, readAll, signalOption, withEngine } from './engine.js';
 
 /** The stream byte of a frame: 0 is stdin echoed back (treated as stdout), 3 an engine-side error. */
 export const STDIN = 0;
 export const STDOUT = 1;
 export const STDERR = 2;
 export const SYSERR = 3;
-
-/** An engine answer outside 2xx; `status` lets callers tolerate 304/404/409. */
-export class EngineError extends BuildxError {
-  constructor(readonly status: number, message: string) {
-    // The Go client prefixes daemon errors this way, and buildx shows them as they come.
-    super(`Error response from daemon: ${message}`);
-  }
-}
-
-/** One engine call whose body is drained; a non-2xx answer becomes an EngineError carrying its status. */
-export async function engineCall(ep: DockerEndpoint, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: Buffer }> {
-  const res = await engineRequest(ep, path, opts);
-  const body = await readAll(res.body);
-  if (res.status >= 400) throw new EngineError(res.status, errorMessage(res.status, body));
-  return { status: res.status, body };
-}
-
-export async function engineCallJSON<T>(ep: DockerEndpoint, path: string, opts: RequestOptions = {}): Promise<T> {
-  const { body } = await engineCall(ep, path, opts);
-  return (body.length ? JSON.parse(body.toString('utf8')) : undefined) as T;
-}
 
 export type FrameSink = (stream: number, payload: Buffer) => void;
 
@@ -176,25 +159,40 @@ export interface ExecTarget {
   container: string;
 }
 
-interface ExecInspect {
-  Running?: boolean;
-  ExitCode?: number | null;
+export async function execCreate(t: ExecTarget, cmd: string[], opts: { stdin: boolean; signal?: AbortSignal }): Promise<string> {
+  const exec = await withEngine(t.ep, t.apiVersion, (d) => d.getContainer(encodeURIComponent(t.container)).exec({
+    AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: cmd, ...signalOption(opts.signal),
+  }));
+  if (!exec.id) throw new BuildxError('exec ID empty');
+  return exec.id;
 }
 
-export async function execCreate(t: ExecTarget, cmd: string[], opts: { stdin: boolean; signal?: AbortSignal }): Promise<string> {
-  const body = JSON.stringify({ AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: cmd });
-  const res = await engineCallJSON<{ Id?: string }>(t.ep, `/v${t.apiVersion}/containers/${encodeURIComponent(t.container)}/exec`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: opts.signal,
-  });
-  if (!res?.Id) throw new BuildxError('exec ID empty');
-  return res.Id;
+/** Starts a created exec and takes over its connection; an engine that answers without switching protocols is refused. */
+async function execStart(t: ExecTarget, id: string, signal?: AbortSignal): Promise<Socket> {
+  const docker = await engineClient(t.ep, t.apiVersion);
+  // `_body` is what the engine gets: docker-modem would send its own switches (`hijack`) along otherwise.
+  const opts: Dockerode.ExecStartOptions & { _body: object } = { hijack: true, _body: { Detach: false, Tty: false }, ...signalOption(signal) };
+  let result: unknown;
+  try {
+    result = await docker.getExec(id).start(opts);
+  } catch (err) {
+    const d = daemonError(err);
+    if (!d) throw engineFailure(t.ep, err);
+    throw new BuildxError(`unable to upgrade to tcp, received ${d.status}: ${d.message}`);
+  }
+  if (result instanceof http.IncomingMessage) {
+    const status = result.statusCode ?? 0;
+    throw new BuildxError(`unable to upgrade to tcp, received ${status}: ${errorMessage(status, await readAll(result))}`);
+  }
+  const socket = result as Socket;
+  socket.setNoDelay?.(true);
+  return socket;
 }
 
 /** Creates and starts `cmd`; the returned stream is the process's stdio. */
 export async function execStream(t: ExecTarget, cmd: string[], opts: ExecStreamOptions & { stdin?: boolean; signal?: AbortSignal } = {}): Promise<ExecStream> {
   const id = await execCreate(t, cmd, { stdin: opts.stdin ?? true, signal: opts.signal });
-  const { socket } = await hijack(t.ep, `/v${t.apiVersion}/exec/${id}/start`, 'tcp', [], JSON.stringify({ Detach: false, Tty: false }), opts.signal);
-  return new ExecStream(socket, id, opts);
+  return new ExecStream(await execStart(t, id, opts.signal), id, opts);
 }
 
 /**
@@ -203,7 +201,7 @@ export async function execStream(t: ExecTarget, cmd: string[], opts: ExecStreamO
  */
 export async function execExitCode(t: ExecTarget, id: string, signal?: AbortSignal): Promise<number> {
   for (let i = 0; ; i++) {
-    const r = await engineCallJSON<ExecInspect>(t.ep, `/v${t.apiVersion}/exec/${id}/json`, { signal });
+    const r = await withEngine(t.ep, t.apiVersion, (d) => d.getExec(id).inspect(signalOption(signal)));
     if (!r.Running && typeof r.ExitCode === 'number') return r.ExitCode;
     if (i >= 50) throw new BuildxError(`exec ${id} did not report an exit code`);
     await sleep(20, undefined, { signal });

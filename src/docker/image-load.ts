@@ -1,13 +1,12 @@
 // `--load` for drivers other than docker: the image archive the daemon sends back is streamed into the
 // engine's `POST /images/load` as it arrives (chunked upload, one chunk in flight), and the engine's
-// JSON message stream is read for layer progress, `Loaded image…` lines and errors.
+// JSON message stream is read for `Loaded image…` lines and errors, each message shown to an observer.
+import type http from 'node:http';
 import { PassThrough, Writable } from 'node:stream';
 import { BuildxError } from '../util/errors.js';
-import { withVertex, type VertexLogger } from '../progress/vertex.js';
-import type { ProgressWriter } from '../progress/writer.js';
 import type { DockerCliOptions } from './config.js';
 import { contextExists, currentEndpoint, resolveContext, type DockerEndpoint } from './context.js';
-import { engineJSON, engineRequest, errorMessage, ping, readAll, type EngineResponse } from './engine.js';
+import { ANY_STATUS, asResponse, dial, engineInfo, errorMessage, ping, readAll, withEngine } from './engine.js';
 
 /** One record of the engine's JSON message stream (moby `jsonmessage.JSONMessage`, the fields we use). */
 export interface EngineMessage {
@@ -62,83 +61,40 @@ export function loadedImage(m: EngineMessage): string | undefined {
   return hit?.[1];
 }
 
-/** Layer rows are refreshed at most this often, as buildx does, so a fast load does not flood the display. */
-const LAYER_STATUS_INTERVAL_NS = 2_000_000_000n;
-
-const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
-
-/** Turns `Loading layer` messages into `loading layer <id>` status rows, completed when the load ends. */
-export class LayerProgress {
-  private rows = new Map<string, { started: bigint; current: number; total: number; shown?: bigint; completed?: bigint }>();
-
-  constructor(private readonly sub: Pick<VertexLogger, 'setStatus'>, private readonly now: () => bigint = nowNs) {}
-
-  update(m: EngineMessage): void {
-    if (!m.id || !m.progressDetail) return;
-    const id = `loading layer ${m.id}`;
-    const t = this.now();
-    let row = this.rows.get(id);
-    if (!row) {
-      row = { started: t, current: 0, total: 0 };
-      this.rows.set(id, row);
-    }
-    if (m.status === 'Loading layer') {
-      row.current = m.progressDetail.current ?? 0;
-      row.total = m.progressDetail.total ?? 0;
-    }
-    if (messageError(m)) row.completed = t;
-    else if (row.shown !== undefined && t - row.shown < LAYER_STATUS_INTERVAL_NS) return;
-    row.shown = t;
-    this.emit(id, row, t);
-  }
-
-  /** Marks every row still open as done. */
-  finish(): void {
-    const t = this.now();
-    for (const [id, row] of this.rows) {
-      if (row.completed !== undefined) continue;
-      row.completed = t;
-      this.emit(id, row, t);
-    }
-  }
-
-  private emit(id: string, row: { started: bigint; current: number; total: number; completed?: bigint }, t: bigint): void {
-    this.sub.setStatus({ id, name: '', current: row.current, total: row.total, started: row.started, completed: row.completed, timestamp: t });
-  }
-}
-
 export interface LoadResult {
   /** Names (or `sha256:` ids, for untagged images) the engine reported as loaded. */
   images: string[];
 }
 
-async function readLoadResponse(res: EngineResponse, progress: ProgressWriter | undefined, signal?: AbortSignal): Promise<LoadResult> {
-  if (res.status < 200 || res.status >= 300) throw new BuildxError(errorMessage(res.status, await readAll(res.body)));
-  const consume = async (sub?: VertexLogger): Promise<LoadResult> => {
+/** Reads the engine's answer to a load; `observe` is handed each message as it comes. */
+export type LoadReader = (observe?: (m: EngineMessage) => void) => Promise<LoadResult>;
+
+async function readLoadResponse(res: http.IncomingMessage, wrap: ImageLoadOptions['wrap'], signal: AbortSignal): Promise<LoadResult> {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw new BuildxError(errorMessage(status, await readAll(res)));
+  const read: LoadReader = async (observe) => {
     const images: string[] = [];
-    const layers = sub ? new LayerProgress(sub) : undefined;
     let failure: string | undefined;
-    try {
-      for await (const m of parseEngineMessages(res.body)) {
-        // Like buildx, the last error reported wins, once the stream is over.
-        failure = messageError(m) ?? failure;
-        const image = loadedImage(m);
-        if (image) images.push(image);
-        layers?.update(m);
-      }
-    } finally {
-      layers?.finish();
+    for await (const m of parseEngineMessages(res)) {
+      // Like buildx, the last error reported wins, once the stream is over.
+      failure = messageError(m) ?? failure;
+      const image = loadedImage(m);
+      if (image) images.push(image);
+      observe?.(m);
     }
     if (failure !== undefined) throw new BuildxError(failure);
     return { images };
   };
-  return progress ? withVertex(progress, 'importing to docker', consume, { signal }) : consume();
+  return wrap ? wrap(read, signal) : read();
 }
 
 export interface ImageLoadOptions {
   signal?: AbortSignal;
-  /** Receives the `importing to docker` step. */
-  progress?: ProgressWriter;
+  /**
+   * Runs around the reading of the engine's answer (the solver shows it as a progress step). `signal`
+   * aborts when the load is given up, the caller's signal or a failed upload.
+   */
+  wrap?: (read: LoadReader, signal: AbortSignal) => Promise<LoadResult>;
   /** Skips the version negotiation. */
   apiVersion?: string;
 }
@@ -176,17 +132,16 @@ export class ImageLoadStream extends Writable {
   private start(): Promise<void> {
     this.started ??= (async () => {
       try {
-        const { progress } = this.opts;
         const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, this.abort.signal]) : this.abort.signal;
         const api = this.opts.apiVersion ?? (await ping(this.endpoint, signal)).apiVersion;
         const body = new PassThrough({ highWaterMark: 1 << 20 });
         this.body = body;
-        const response = engineRequest(this.endpoint, `/v${api}/images/load?quiet=0`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-tar' },
-          body,
-          signal,
-        }).then((res) => readLoadResponse(res, progress, signal));
+        // Through the transport: dockerode's loadImage labels the archive application/tar; every status
+        // is taken as an answer so that the engine's message is read as it sent it.
+        const response = withEngine(this.endpoint, api, async (d) => asResponse(await dial(d, {
+          path: '/images/load?', method: 'POST', options: { quiet: '0' }, file: body,
+          headers: { 'Content-Type': 'application/x-tar' }, isStream: true, statusCodes: ANY_STATUS, abortSignal: signal,
+        }))).then((res) => readLoadResponse(res, this.opts.wrap, signal));
         response.then((r) => this.settle.resolve(r), (err: unknown) => this.stop(err));
       } catch (err) {
         this.stop(err);
@@ -235,7 +190,7 @@ export class ImageLoadStream extends Writable {
 export async function engineImportsOCI(ep: DockerEndpoint, signal?: AbortSignal): Promise<boolean> {
   try {
     const { apiVersion } = await ping(ep, signal);
-    const info = await engineJSON<{ DriverStatus?: [string, string][] }>(ep, `/v${apiVersion}/info`, { signal });
+    const info = await engineInfo<{ DriverStatus?: [string, string][] }>(ep, apiVersion, signal);
     return (info?.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
   } catch {
     // buildx treats an engine it cannot ask as one without the feature; the load itself reports the error.

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DockerEndpoint } from '../docker/context.js';
 import { ImageLoadStream } from '../docker/image-load.js';
+import { importingToDocker } from './load-progress.js';
 import type { ProgressWriter } from '../progress/writer.js';
 import { commitLayout, layoutWriter } from './oci-layout.js';
 import { randomId } from '../util/random-id.js';
@@ -76,7 +77,7 @@ export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOpt
       sink: {
         kind: 'stream',
         open: async () => {
-          load = new ImageLoadStream(target.endpoint, { progress: opts.progress, signal: opts.signal });
+          load = new ImageLoadStream(target.endpoint, { wrap: opts.progress && importingToDocker(opts.progress), signal: opts.signal });
           return load;
         },
       },

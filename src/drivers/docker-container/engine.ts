@@ -1,10 +1,11 @@
 // The engine calls a docker-container node needs: containers, the state volume, the image and logs,
 // each mapping the engine's tolerable answers (304 already done, 404 gone, 409 taken) to plain results.
 import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
 import type { DockerEndpoint } from '../../docker/context.js';
 import { credentialsFor } from '../../docker/credentials.js';
-import { engineRequest, errorMessage, readAll } from '../../docker/engine.js';
-import { EngineError, engineCall, engineCallJSON, StdDemuxer } from '../../docker/exec.js';
+import { dial, EngineError, engineInfo, signalOption, withEngine } from '../../docker/engine.js';
+import { StdDemuxer } from '../../docker/exec.js';
 import type { ContainerCreateBody } from './spec.js';
 
 export interface ContainerState {
@@ -59,21 +60,40 @@ export async function registryAuthHeader(ref: string): Promise<string> {
   return Buffer.from(JSON.stringify(auth)).toString('base64url');
 }
 
+/** docker-modem's way to send a body and a query of our own, untouched by the call's other options. */
+interface RawOptions {
+  _query?: Record<string, string | number>;
+  _body?: unknown;
+  abortSignal?: AbortSignal;
+}
+
 export class ContainerEngine {
   constructor(readonly ep: DockerEndpoint, readonly apiVersion: string) {}
 
-  private path(p: string): string {
-    return `/v${this.apiVersion}${p}`;
+  private call<T>(fn: (docker: Dockerode) => Promise<T>): Promise<T> {
+    return withEngine(this.ep, this.apiVersion, fn);
   }
 
-  private static ref(name: string): string {
-    return encodeURIComponent(name);
+  /**
+   * For calls whose answer is not read: like the Go client, statuses below 400 (304 "already done") are
+   * no failure, nor is `fine` (404 for what is gone already).
+   */
+  private async done(fn: (docker: Dockerode) => Promise<unknown>, fine?: number): Promise<void> {
+    try {
+      await this.call(fn);
+    } catch (err) {
+      if (!(err instanceof EngineError && (err.status < 400 || err.status === fine))) throw err;
+    }
+  }
+
+  private static container(d: Dockerode, name: string): Dockerode.Container {
+    return d.getContainer(encodeURIComponent(name));
   }
 
   /** undefined when there is no such container. */
   async inspect(name: string, signal?: AbortSignal): Promise<ContainerState | undefined> {
     try {
-      const j = await engineCallJSON<InspectJSON>(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}/json`), { signal });
+      const j = await this.call((d) => ContainerEngine.container(d, name).inspect(signalOption(signal))) as InspectJSON;
       return {
         id: j.Id ?? '',
         status: j.State?.Status ?? '',
@@ -87,7 +107,7 @@ export class ContainerEngine {
   }
 
   async info(signal?: AbortSignal): Promise<{ cgroupDriver?: string; userns: boolean }> {
-    const j = await engineCallJSON<InfoJSON>(this.ep, this.path('/info'), { signal });
+    const j = await engineInfo<InfoJSON>(this.ep, this.apiVersion, signal);
     // Security options read `name=userns` (older engines: a bare `userns`).
     const userns = (j.SecurityOptions ?? []).some((o) => o === 'userns' || o.split(',').includes('name=userns'));
     return { cgroupDriver: j.CgroupDriver, userns };
@@ -95,7 +115,8 @@ export class ContainerEngine {
 
   async imagePresent(ref: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await engineCall(this.ep, this.path(`/images/${ref}/json`), { signal });
+      // Through the transport: dockerode's image inspect drops the abort signal.
+      await this.done((d) => dial(d, { path: `/images/${ref}/json`, method: 'GET', abortSignal: signal, statusCodes: { 200: true } }));
       return true;
     } catch (err) {
       if (err instanceof EngineError && err.status === 404) return false;
@@ -105,12 +126,10 @@ export class ContainerEngine {
 
   /** Pulls `ref`; the engine reports most failures inside a 200 progress stream, so that is read through. */
   async pull(ref: string, signal?: AbortSignal): Promise<void> {
-    const { fromImage, tag } = pullParams(ref);
-    const q = new URLSearchParams({ fromImage, tag });
-    const res = await engineRequest(this.ep, this.path(`/images/create?${q}`), {
-      method: 'POST', headers: { 'X-Registry-Auth': await registryAuthHeader(ref) }, signal,
-    });
-    if (res.status >= 400) throw new EngineError(res.status, errorMessage(res.status, await readAll(res.body)));
+    const auth = { key: await registryAuthHeader(ref) };
+    // `_query` and an empty `_body`: docker-modem would send the parameters as a JSON body as well.
+    const opts: RawOptions = { _query: pullParams(ref), _body: {}, ...signalOption(signal) };
+    const body = await this.call((d) => d.createImage(auth, opts));
     let pending = '';
     let failure: string | undefined;
     const scan = (line: string): void => {
@@ -122,7 +141,7 @@ export class ContainerEngine {
         // progress lines we cannot read do not matter
       }
     };
-    for await (const chunk of res.body) {
+    for await (const chunk of body) {
       pending += (chunk as Buffer).toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop()!;
@@ -134,10 +153,11 @@ export class ContainerEngine {
 
   /** false when a container of that name exists already (someone else is creating the same builder). */
   async create(name: string, body: ContainerCreateBody, signal?: AbortSignal): Promise<boolean> {
+    // The body and the name go as given: without `_body`/`_query` docker-modem would send the whole
+    // options object as both body and query string.
+    const opts: RawOptions = { _query: { name }, _body: body, ...signalOption(signal) };
     try {
-      await engineCall(this.ep, this.path(`/containers/create?name=${ContainerEngine.ref(name)}`), {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal,
-      });
+      await this.call((d) => d.createContainer(opts as Dockerode.ContainerCreateOptions));
       return true;
     } catch (err) {
       if (err instanceof EngineError && err.status === 409) return false;
@@ -153,9 +173,10 @@ export class ContainerEngine {
     let id: string | undefined;
     try {
       const body = { Image: image, Entrypoint: ['/bin/true'], HostConfig: { NetworkMode: 'none', AutoRemove: true, DeviceRequests: gpus } };
-      const r = await engineCallJSON<{ Id?: string }>(this.ep, this.path('/containers/create'), {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal,
-      });
+      // Through the transport: dockerode's create always adds a query, and this container has no name.
+      const r = await this.call((d) => dial(d, {
+        path: '/containers/create', method: 'POST', options: { _body: body }, abortSignal: signal, statusCodes: { 200: true, 201: true },
+      })) as { Id?: string };
       id = r.Id;
       if (!id) return false;
       await this.start(id, signal);
@@ -168,43 +189,38 @@ export class ContainerEngine {
 
   /** Unpacks a tar stream at `dir` inside the container. */
   async putArchive(name: string, dir: string, tar: Readable, signal?: AbortSignal): Promise<void> {
-    await engineCall(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}/archive?path=${encodeURIComponent(dir)}`), {
-      method: 'PUT', headers: { 'Content-Type': 'application/x-tar' }, body: tar, signal,
-    });
+    // Through the transport: dockerode's putArchive labels the upload application/tar.
+    await this.done((d) => dial(d, {
+      path: `/containers/${encodeURIComponent(name)}/archive?`, method: 'PUT', options: { path: dir }, file: tar,
+      headers: { 'Content-Type': 'application/x-tar' }, abortSignal: signal, statusCodes: { 200: true },
+    }));
   }
 
   /** Starting a running container is fine (304). */
   async start(name: string, signal?: AbortSignal): Promise<void> {
-    await engineCall(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}/start`), { method: 'POST', signal });
+    await this.done((d) => ContainerEngine.container(d, name).start(signalOption(signal)));
   }
 
   async stop(name: string, signal?: AbortSignal): Promise<void> {
-    await engineCall(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}/stop`), { method: 'POST', signal });
+    await this.done((d) => ContainerEngine.container(d, name).stop(signalOption(signal)));
   }
 
   /** Removes the container and its anonymous volumes; one already gone is fine. */
   async remove(name: string, force: boolean, signal?: AbortSignal): Promise<void> {
-    try {
-      await engineCall(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}?v=1&force=${force ? 1 : 0}`), { method: 'DELETE', signal });
-    } catch (err) {
-      if (!(err instanceof EngineError && err.status === 404)) throw err;
-    }
+    await this.done((d) => ContainerEngine.container(d, name).remove({ v: 1, force: force ? 1 : 0, ...signalOption(signal) }), 404);
   }
 
   async removeVolume(name: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await engineCall(this.ep, this.path(`/volumes/${ContainerEngine.ref(name)}`), { method: 'DELETE', signal });
-    } catch (err) {
-      if (!(err instanceof EngineError && err.status === 404)) throw err;
-    }
+    await this.done((d) => d.getVolume(encodeURIComponent(name)).remove(signalOption(signal)), 404);
   }
 
   /** The container's last `tail` log lines, as the (stream, bytes) frames the engine sends them in. */
   async logs(name: string, tail: number, onFrame: (stream: number, data: Buffer) => void, signal?: AbortSignal): Promise<void> {
-    const res = await engineRequest(this.ep, this.path(`/containers/${ContainerEngine.ref(name)}/logs?stdout=1&stderr=1&tail=${tail}`), { signal });
-    if (res.status >= 400) throw new EngineError(res.status, errorMessage(res.status, await readAll(res.body)));
-    // Containers without a TTY (ours) have their logs multiplexed like exec output.
-    const demux = new StdDemuxer(onFrame);
-    for await (const chunk of res.body) demux.write(chunk as Buffer);
+    // `_query` keeps the engine's 1/0 switches (the typed options want booleans, sent as `true`).
+    const opts: RawOptions = { _query: { stdout: 1, stderr: 1, tail }, ...signalOption(signal) };
+    const out: unknown = await this.call((d) => ContainerEngine.container(d, name).logs(opts as Dockerode.ContainerLogsOptions & { follow?: false }));
+    // Containers without a TTY (ours) have their logs multiplexed like exec output; a short tail comes
+    // whole. docker-modem hands over anything else that parsed as JSON, which holds no frames.
+    if (Buffer.isBuffer(out)) new StdDemuxer(onFrame).write(out);
   }
 }

@@ -2,14 +2,10 @@
 // `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
 import { BuildkitClient } from '../../buildkit/client.js';
 import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
-import { engineJSON, hijack, ping, type PingResult } from '../../docker/engine.js';
+import { EngineError, engineVersion, hijack, ping, type PingResult } from '../../docker/engine.js';
 import type { Session } from '../../session/session.js';
 import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
 import { BuildxError } from '../../util/errors.js';
-
-interface EngineVersion {
-  Version?: string;
-}
 
 /**
  * Engines report their own version; buildx shows the BuildKit release embedded in the older ones.
@@ -80,7 +76,10 @@ class DockerDriver implements Driver {
   async version(opts: { signal?: AbortSignal } = {}): Promise<string> {
     const ep = await this.endpoint();
     const { apiVersion } = await this.ping(opts.signal);
-    const v = await engineJSON<EngineVersion>(ep, `/v${apiVersion}/version`, { signal: opts.signal });
+    const v = await engineVersion(ep, apiVersion, opts.signal).catch((err: unknown) => {
+      // Shown as the daemon words it, without the Go client's prefix, as this driver always has.
+      throw err instanceof EngineError ? new BuildxError(err.daemonMessage) : err;
+    });
     return buildkitVersionOfEngine(v.Version ?? '');
   }
 
@@ -96,12 +95,12 @@ class DockerDriver implements Driver {
   async client(opts: { signal?: AbortSignal } = {}): Promise<BuildkitClient> {
     const ep = await this.endpoint();
     await this.ping(opts.signal);
-    return BuildkitClient.connect(async (signal) => (await hijack(ep, '/grpc', 'h2c', [], undefined, signal)).socket);
+    return BuildkitClient.connect(async (signal) => (await hijack(ep, '/grpc', 'h2c', [], signal)).socket);
   }
 
   async openSession(_client: BuildkitClient, session: Session, opts: { signal?: AbortSignal } = {}): Promise<SessionCloser> {
     const ep = await this.endpoint();
-    const { socket } = await hijack(ep, '/session', 'h2c', session.headers(), undefined, opts.signal);
+    const { socket } = await hijack(ep, '/session', 'h2c', session.headers(), opts.signal);
     session.serve(socket);
     return async () => {
       socket.end();

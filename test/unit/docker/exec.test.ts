@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex, PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EngineError, ExecStream, StdDemuxer, TailBuffer, execRun, execStream, type ExecTarget } from '../../../src/docker/exec.js';
+import { EngineError } from '../../../src/docker/engine.js';
+import { ExecStream, StdDemuxer, TailBuffer, execRun, execStream, type ExecTarget } from '../../../src/docker/exec.js';
 
 function frame(stream: number, payload: string | Buffer): Buffer {
   const p = typeof payload === 'string' ? Buffer.from(payload) : payload;

@@ -1,5 +1,6 @@
 // Streaming an image archive into a docker engine's image load: the engine is an in-process HTTP server
-// on a unix socket that records what it received and answers the way dockerd does.
+// on a unix socket that records what it received and answers the way dockerd does. The progress shown
+// for it is the solver's `importing to docker` step.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -7,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
-  ImageLoadStream, LayerProgress, loadedImage, loadEndpoint, messageError, parseEngineMessages, type EngineMessage,
+  ImageLoadStream, loadedImage, loadEndpoint, messageError, parseEngineMessages, type EngineMessage,
 } from '../../../src/docker/image-load.js';
 import { contextDirHash } from '../../../src/docker/context.js';
-import type { SolveStatus, VertexStatus } from '../../../src/progress/types.js';
+import type { SolveStatus } from '../../../src/progress/types.js';
 import type { ProgressWriter } from '../../../src/progress/writer.js';
+import { importingToDocker } from '../../../src/solver/load-progress.js';
 
 async function messages(chunks: (string | Buffer)[]): Promise<EngineMessage[]> {
   const out: EngineMessage[] = [];
@@ -45,33 +47,6 @@ describe('engine messages', () => {
     assert.equal(loadedImage({ stream: 'something else\n' }), undefined);
     assert.equal(messageError({ error: 'short', errorDetail: { message: 'detail' } }), 'detail');
     assert.equal(messageError({ status: 'ok' }), undefined);
-  });
-});
-
-describe('LayerProgress', () => {
-  it('shows a layer at once, then at most every 2 s, and completes every row at the end', () => {
-    const rows: Partial<VertexStatus>[] = [];
-    let t = 1_000_000_000n;
-    const p = new LayerProgress({ setStatus: (s) => rows.push(s) }, () => t);
-    const msg = (id: string, current: number): EngineMessage => ({ status: 'Loading layer', id, progressDetail: { current, total: 100 } });
-    p.update(msg('a', 10));
-    t += 500_000_000n;
-    p.update(msg('a', 20)); // throttled
-    p.update({ status: 'Loaded image: x', stream: 'x' }); // no id: ignored
-    t += 2_000_000_000n;
-    p.update(msg('a', 90));
-    p.update(msg('b', 5));
-    p.update({ id: 'b', progressDetail: {}, error: 'bad layer' });
-    t += 1n;
-    p.finish();
-    assert.deepEqual(rows.map((r) => [r.id, r.current, r.completed !== undefined]), [
-      ['loading layer a', 10, false],
-      ['loading layer a', 90, false],
-      ['loading layer b', 5, false],
-      ['loading layer b', 5, true],
-      ['loading layer a', 90, true],
-    ]);
-    assert.equal(rows[0]!.started, 1_000_000_000n);
   });
 });
 
@@ -155,7 +130,7 @@ describe('ImageLoadStream against a fake engine', () => {
       });
     };
     const progress = recordingProgress();
-    const w = new ImageLoadStream(endpoint(), { progress });
+    const w = new ImageLoadStream(endpoint(), { wrap: importingToDocker(progress) });
     await upload(w, data, 3 << 20);
     assert.deepEqual(await w.result, { images: ['example/app:1'] });
     assert.ok(received.equals(data));
@@ -177,7 +152,7 @@ describe('ImageLoadStream against a fake engine', () => {
       });
     };
     const progress = recordingProgress();
-    const w = new ImageLoadStream(endpoint(), { progress });
+    const w = new ImageLoadStream(endpoint(), { wrap: importingToDocker(progress) });
     await assert.rejects(upload(w, payload(1000), 100), { message: 'Error processing tar file(exit status 1): unexpected EOF' });
     await assert.rejects(w.result, { message: 'Error processing tar file(exit status 1): unexpected EOF' });
     const last = progress.statuses.flatMap((s) => s.vertexes).at(-1)!;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { EngineError } from '../../../../src/docker/exec.js';
+import { EngineError } from '../../../../src/docker/engine.js';
 import { ContainerEngine, pullParams, registryAuthHeader, registryHost } from '../../../../src/drivers/docker-container/engine.js';
 
 describe('image references', () => {
