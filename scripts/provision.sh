@@ -22,6 +22,8 @@
 #   binfmt          Debian qemu-user-static, aarch64 + arm registered in binfmt_misc (F flag)
 #   multiarch-base  127.0.0.1:5000/busybox:latest for linux/amd64 + linux/arm64, pushed by a temporary
 #                   bare buildkitd
+#   test-tools      the programs tests run besides the daemons (tmux, openssl, ssh-agent, GNU tar, flock,
+#                   setpriv) and the unprivileged user tsbuildx-test that permission tests run as
 #
 # State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
 # Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
@@ -49,7 +51,7 @@ LABEL_ROOTFS=org.tsbuildx.rootfs.sha256
 LABEL_INPUTS=org.tsbuildx.inputs.sha256
 RECIPE_ROOTFS=1           # bump when make_rootfs_tar changes (forces new tars)
 RECIPE_BUILDKIT_IMAGE=1   # bump when the buildkit image's recipe changes (forces a rebuild)
-ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base"
+ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools"
 DEFAULT_COMPONENTS="docker base-images registry"
 
 # --------------------------------------------------------------------------- output, logging, errors
@@ -555,6 +557,20 @@ registry_manifest() {  # registry_manifest REPO TAG: prints "DIGEST PLATFORMS...
     "$(jq -r '[.manifests[]?.platform | select(.) | "\(.os)/\(.architecture)"] | sort | join(" ")' <<<"$body" 2>/dev/null)"
   rm -f "$hdr"
 }
+# Tests that must see a permission error cannot run as root (root reads anything): they run as this user.
+TEST_USER=tsbuildx-test
+
+c_test_tools() {
+  local note=""
+  apt_install tmux openssl openssh-client tar util-linux
+  note_installed
+  if ! id -u "$TEST_USER" >/dev/null 2>&1; then
+    run useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$TEST_USER"
+    note+="created user $TEST_USER; "
+  fi
+  MSG="${note}tmux $(tmux -V | cut -d' ' -f2), $(openssl version | cut -d' ' -f1-2), user $TEST_USER (uid $(id -u "$TEST_USER"))"
+}
+
 c_multiarch_base() {
   local note="" stamp=$STATE/multiarch-base.stamp want cur ctx cfg sock=$STATE/buildkitd-tmp.sock
   ensure_rootfs_tars

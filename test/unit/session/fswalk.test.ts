@@ -239,27 +239,6 @@ describe('walkDirectory on names that are not UTF-8', () => {
   });
 });
 
-describe('walkDirectory on unreadable directories', { skip: process.getuid?.() === 0 ? 'root can read anything' : false }, () => {
-  let root: string;
-  before(async () => {
-    root = await tempDir('walk-noperm');
-    await fs.mkdir(join(root, 'locked'));
-    await fs.writeFile(join(root, 'locked', 'f'), '');
-    await fs.writeFile(join(root, 'f'), '');
-    await fs.chmod(join(root, 'locked'), 0);
-  });
-  after(async () => removeTree(root));
-
-  it('fails when the directory would be sent', async () => {
-    await assert.rejects(collect(root), /^Error: open .*locked: permission denied$/);
-  });
-
-  it('ignores it when excluded, even when an exception makes the walk look inside', async () => {
-    assert.deepEqual((await collect(root, { excludePatterns: ['locked'] })).map((e) => e.stat.path), ['f']);
-    assert.deepEqual((await collect(root, { excludePatterns: ['locked', '!locked/f'] })).map((e) => e.stat.path), ['f']);
-  });
-});
-
 describe('walkDirectory on a large tree', () => {
   let root: string;
   before(async () => {
