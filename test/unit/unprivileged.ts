@@ -15,7 +15,7 @@ export function runAsTestUser(moduleUrl: string, tests: number): void {
   assert.equal(id.status, 0, `user ${TEST_USER} is missing: run scripts/provision.sh test-tools`);
   // The child is a test run of its own, not a subtest of this one: it must not see the runner's context.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  const r = spawnSync('setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--clear-groups', process.execPath, '--test', fileURLToPath(moduleUrl)], {
+  const r = spawnSync('setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--clear-groups', process.execPath, '--test', '--test-reporter=tap', fileURLToPath(moduleUrl)], {
     encoding: 'utf8', env: { ...env, HOME: '/nonexistent' }, timeout: 120_000,
   });
   const out = `${r.stdout}${r.stderr}`;
