@@ -2,7 +2,7 @@
 // Build: generate protobuf code from src/proto/*.proto, compile src (and tests), write the oclif manifest.
 // Each step is skipped when its outputs are newer than its inputs, so repeated builds are cheap.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,10 @@ if (mtime(genJs) < newest(protoDir, (n) => n.endsWith('.proto'))) {
 
 // 2. TypeScript.
 const withTests = process.argv.includes('--tests') || process.argv.includes('--all');
+// Compiled files of sources that were removed or moved must not linger: a stale module would still load
+// (and a stale test still run).
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+if (withTests) rmSync(join(root, 'dist-test'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 cpSync(genDir, join(root, 'dist/proto/gen'), { recursive: true });
 if (withTests) {

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { BASE_IMAGE, describeRun, e2eSuite, TEST_TIMEOUT, writeTree } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, TEST_TIMEOUT, writeTree } from './helpers.js';
 
 /** Byte order, as `sort` in the image (C locale) orders names. */
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -41,7 +42,7 @@ function describeLocal(root: string): string[] {
 
 const linesOf = (s: string) => s.split('\n').filter((l) => l !== '').sort(byteOrder);
 
-e2eSuite('build: context transfer', (ctx) => {
+e2eSuitePerDriver('build: context transfer', (ctx, d) => {
   it('applies .dockerignore with ** patterns and ! re-includes', { timeout: TEST_TIMEOUT }, async () => {
     const dir = await ctx.tmp('dockerignore');
     const files = [
@@ -51,7 +52,7 @@ e2eSuite('build: context transfer', (ctx) => {
     ];
     await writeTree(dir, Object.fromEntries(files.map((f) => [f, `${f}\n`])));
     await writeTree(dir, {
-      Dockerfile: `FROM ${BASE_IMAGE}\nCOPY . /ctx\n`,
+      Dockerfile: `FROM ${d.baseImage}\nCOPY . /ctx\n`,
       '.dockerignore': [
         '# a comment line',
         '*.key',
@@ -70,7 +71,7 @@ e2eSuite('build: context transfer', (ctx) => {
       ].join('\n'),
     });
     const tag = ctx.tag('dockerignore');
-    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     const got = linesOf(await ctx.runIn(tag, 'cd /ctx && find . ! -name .'));
     // Worked out from Docker's matching rules (and checked against the classic builder): directories whose
@@ -88,7 +89,7 @@ e2eSuite('build: context transfer', (ctx) => {
   it('keeps unicode names, modes, symlinks and empty directories intact', { timeout: TEST_TIMEOUT }, async () => {
     const dir = await ctx.tmp('fidelity');
     await writeTree(dir, {
-      Dockerfile: `FROM ${BASE_IMAGE}\nCOPY . /ctx\n`,
+      Dockerfile: `FROM ${d.baseImage}\nCOPY . /ctx\n`,
       // The same visible name in NFC and NFD: two different files on Linux, neither may be normalised away.
       'h\u00e9llo.txt': 'composed (NFC)\n',
       'he\u0301llo.txt': 'decomposed (NFD)\n',
@@ -115,7 +116,7 @@ e2eSuite('build: context transfer', (ctx) => {
     await symlink('../exec.sh', join(dir, 'nested/up-link'));
 
     const tag = ctx.tag('fidelity');
-    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     const got = linesOf(await ctx.runIn(tag, LIST_SCRIPT));
     assert.deepEqual(got, describeLocal(dir));
@@ -123,7 +124,7 @@ e2eSuite('build: context transfer', (ctx) => {
 
   it('transfers a 50 MB, 3,000-file context byte for byte', { timeout: TEST_TIMEOUT }, async () => {
     const dir = await ctx.tmp('large');
-    await writeFile(join(dir, 'Dockerfile'), `FROM ${BASE_IMAGE}\nCOPY . /ctx\n`);
+    await writeFile(join(dir, 'Dockerfile'), `FROM ${d.baseImage}\nCOPY . /ctx\n`);
     const want = new Map<string, string>();
     const put = async (rel: string, data: Buffer) => {
       await mkdir(join(dir, rel, '..'), { recursive: true });
@@ -142,7 +143,7 @@ e2eSuite('build: context transfer', (ctx) => {
     assert.ok(total > 50_000_000 && want.size > 3000, `fixture is ${total} bytes in ${want.size} files`);
 
     const tag = ctx.tag('large');
-    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 150_000 });
+    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 150_000 });
     assert.equal(r.code, 0, describeRun(r));
     const sums = await ctx.runIn(tag, 'cd /ctx && find . -type f | xargs sha256sum');
     const got = new Map<string, string>();

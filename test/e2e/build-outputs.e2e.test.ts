@@ -5,12 +5,13 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { BASE_IMAGE, describeRun, e2eSuite, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
 
 /** A scratch result with known contents and modes, including a 0777 file (survives only if modes are set, not umasked). */
-function outputDockerfile(nonce: string): string {
+function outputDockerfile(nonce: string, baseImage: string): string {
   return [
-    `FROM ${BASE_IMAGE} AS files`,
+    `FROM ${baseImage} AS files`,
     'RUN mkdir -p /out/sub/empty'
       + ` && echo hello-${nonce} > /out/hello.txt && chmod 0640 /out/hello.txt`
       + ' && printf "#!/bin/sh\\necho run\\n" > /out/sub/exec.sh && chmod 0755 /out/sub/exec.sh'
@@ -50,11 +51,11 @@ async function tarExtract(file: string, dest: string): Promise<void> {
 
 const EXPECTED_ENTRIES = ['hello.txt', 'link', 'open.txt', 'sub', 'sub/empty', 'sub/exec.sh'];
 
-e2eSuite('build: outputs', (ctx) => {
+e2eSuitePerDriver('build: outputs', (ctx, d) => {
   it('-o type=local,dest=DIR creates DIR with the files, contents and modes', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('local-ctx');
-    await writeTree(dir, { Dockerfile: outputDockerfile(nonce) });
+    await writeTree(dir, { Dockerfile: outputDockerfile(nonce, d.baseImage) });
     const dest = join(ctx.path('local-out'), 'nested', 'dest');
     assert.ok(!existsSync(dest));
     const r = await ctx.buildx(['build', '--progress=plain', '-o', `type=local,dest=${dest}`, dir], { timeoutMs: 120_000 });
@@ -65,7 +66,7 @@ e2eSuite('build: outputs', (ctx) => {
   it('-o type=tar,dest=FILE writes a tar of the result', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('tar-ctx');
-    await writeTree(dir, { Dockerfile: outputDockerfile(nonce) });
+    await writeTree(dir, { Dockerfile: outputDockerfile(nonce, d.baseImage) });
     const file = `${ctx.path('tar-out')}.tar`;
     const r = await ctx.buildx(['build', '--progress=plain', '-o', `type=tar,dest=${file}`, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
@@ -78,7 +79,7 @@ e2eSuite('build: outputs', (ctx) => {
   it('-o - writes a tar to stdout and progress to stderr', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('stdout-ctx');
-    await writeTree(dir, { Dockerfile: outputDockerfile(nonce) });
+    await writeTree(dir, { Dockerfile: outputDockerfile(nonce, d.baseImage) });
     const r = await ctx.buildx(['build', '--progress=plain', '-o', '-', dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stderr, /^#0 building with /);
@@ -93,13 +94,13 @@ e2eSuite('build: outputs', (ctx) => {
   it('--label, repeated -t, --iidfile and --metadata-file describe the image in the store', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('meta-ctx');
-    await writeTree(dir, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo ${nonce} > /nonce\n` });
+    await writeTree(dir, { Dockerfile: `FROM ${d.baseImage}\nRUN echo ${nonce} > /nonce\n` });
     const [t1, t2] = [ctx.tag('meta-one'), ctx.tag('meta-two')];
     const out = await ctx.tmp('meta-files');
     const iidfile = join(out, 'iid');
     const metadataFile = join(out, 'metadata.json');
     const r = await ctx.buildx([
-      'build', '--progress=plain', '-t', t1, '-t', t2,
+      'build', '--progress=plain', '-t', t1, ...d.loadArgs, '-t', t2,
       '--label', `e2e.nonce=${nonce}`, '--label', 'e2e.spaces=a b  c', '--label', 'e2e.bare', '--label', 'e2e.eq=x=y',
       '--iidfile', iidfile, '--metadata-file', metadataFile, dir,
     ], { timeoutMs: 120_000 });
@@ -119,16 +120,16 @@ e2eSuite('build: outputs', (ctx) => {
     assert.match(String(meta['containerimage.digest']), /^sha256:[0-9a-f]{64}$/);
     // On the classic image store the config digest is the image id; where the daemon reports it, it must agree.
     assert.equal(meta['containerimage.config.digest'] ?? meta['containerimage.digest'], id);
-    assert.match(String(meta['buildx.build.ref']), /^default\/default\/[a-z0-9]{20,}$/);
+    assert.match(String(meta['buildx.build.ref']), new RegExp(`^${d.builder}/${d.isMoby ? d.builder : `${d.builder}0`}/[a-z0-9]{20,}$`));
     assert.deepEqual(Object.keys(meta), [...Object.keys(meta)].sort(), 'keys are sorted');
   });
 
   it('-q prints only the image id on stdout', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('quiet-ctx');
-    await writeTree(dir, { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo quiet-${nonce} > /nonce\n` });
+    await writeTree(dir, { Dockerfile: `FROM ${d.baseImage}\nRUN echo quiet-${nonce} > /nonce\n` });
     const tag = ctx.tag('quiet');
-    const r = await ctx.buildx(['build', '-q', '-t', tag, dir], { timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '-q', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     assert.equal(r.stdout.toString('utf8'), `${await ctx.imageId(tag)}\n`);
     assert.equal(r.stderr, '', 'no progress output');

@@ -1,28 +1,29 @@
-// Multi-stage builds on the docker driver: independent stages run in parallel, --build-arg and --target
+// Multi-stage builds, on every driver: independent stages run in parallel, --build-arg and --target
 // reach the frontend.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { BASE_IMAGE, describeRun, e2eSuite, parseRawJson, randomName, rfc3339Nanos, TEST_TIMEOUT, writeTree, type RawVertex } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, parseRawJson, randomName, rfc3339Nanos, TEST_TIMEOUT, writeTree, type RawVertex } from './helpers.js';
 
-e2eSuite('build: stages', (ctx) => {
+e2eSuitePerDriver('build: stages', (ctx, d) => {
   it('runs two independent stages in parallel and the final image has both results', { timeout: TEST_TIMEOUT }, async () => {
     // The nonce keeps the RUN steps out of the build cache, so they really run.
     const nonce = randomName();
     const dir = await ctx.tmp('parallel');
     await writeTree(dir, {
       Dockerfile: [
-        `FROM ${BASE_IMAGE} AS left`,
+        `FROM ${d.baseImage} AS left`,
         `RUN sleep 2 && echo left-${nonce} > /left.txt`,
-        `FROM ${BASE_IMAGE} AS right`,
+        `FROM ${d.baseImage} AS right`,
         `RUN sleep 2 && echo right-${nonce} > /right.txt`,
-        `FROM ${BASE_IMAGE}`,
+        `FROM ${d.baseImage}`,
         'COPY --from=left /left.txt /left.txt',
         'COPY --from=right /right.txt /right.txt',
         '',
       ].join('\n'),
     });
     const tag = ctx.tag('parallel');
-    const r = await ctx.buildx(['build', '--progress=rawjson', '-t', tag, dir], { timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '--progress=rawjson', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     assert.equal(r.stdout.length, 0, 'rawjson progress goes to stderr, stdout stays empty');
 
@@ -53,7 +54,7 @@ e2eSuite('build: stages', (ctx) => {
     const dir = await ctx.tmp('args');
     await writeTree(dir, {
       Dockerfile: [
-        `FROM ${BASE_IMAGE} AS base`,
+        `FROM ${d.baseImage} AS base`,
         'ARG FROM_FLAG',
         'ARG FROM_ENV',
         'ARG NOT_IN_ENV',
@@ -68,7 +69,7 @@ e2eSuite('build: stages', (ctx) => {
     });
     const tag = ctx.tag('args');
     const r = await ctx.buildx([
-      'build', '--progress=plain', '--target', 'base', '-t', tag,
+      'build', '--progress=plain', '--target', 'base', '-t', tag, ...d.loadArgs,
       '--build-arg', 'FROM_FLAG=a value=with equals',
       '--build-arg', 'FROM_ENV',
       '--build-arg', 'NOT_IN_ENV',
@@ -85,7 +86,7 @@ e2eSuite('build: stages', (ctx) => {
     const nonce = randomName();
     const dir = await ctx.tmp('notarget');
     await writeTree(dir, {
-      Dockerfile: [`FROM ${BASE_IMAGE} AS base`, `RUN echo base-${nonce}`, 'FROM base AS later', `RUN echo later-stage-ran-${nonce} && exit 7`, ''].join('\n'),
+      Dockerfile: [`FROM ${d.baseImage} AS base`, `RUN echo base-${nonce}`, 'FROM base AS later', `RUN echo later-stage-ran-${nonce} && exit 7`, ''].join('\n'),
     });
     const r = await ctx.buildx(['build', '--progress=plain', dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 1, describeRun(r));

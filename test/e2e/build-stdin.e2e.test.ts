@@ -3,17 +3,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { BASE_IMAGE, describeRun, e2eSuite, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
 
-e2eSuite('build: stdin', (ctx) => {
+e2eSuitePerDriver('build: stdin', (ctx, d) => {
   it('-f - reads the Dockerfile from stdin and the context from the directory', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const dir = await ctx.tmp('stdin-df');
     // The context's own Dockerfile would fail: only the one on stdin may be used.
-    await writeTree(dir, { 'data.txt': `data-${nonce}\n`, Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo wrong-dockerfile && exit 9\n` });
+    await writeTree(dir, { 'data.txt': `data-${nonce}\n`, Dockerfile: `FROM ${d.baseImage}\nRUN echo wrong-dockerfile && exit 9\n` });
     const tag = ctx.tag('stdin-df');
-    const r = await ctx.buildx(['build', '--progress=plain', '-f', '-', '-t', tag, dir], {
-      input: `FROM ${BASE_IMAGE}\nCOPY data.txt /data.txt\nRUN echo from-stdin-${nonce} > /which\n`,
+    const r = await ctx.buildx(['build', '--progress=plain', '-f', '-', '-t', tag, ...d.loadArgs, dir], {
+      input: `FROM ${d.baseImage}\nCOPY data.txt /data.txt\nRUN echo from-stdin-${nonce} > /which\n`,
       timeoutMs: 120_000,
     });
     assert.equal(r.code, 0, describeRun(r));
@@ -25,7 +26,7 @@ e2eSuite('build: stdin', (ctx) => {
       const nonce = randomName();
       const dir = await ctx.tmp('stdin-tar');
       await writeTree(dir, {
-        Dockerfile: `FROM ${BASE_IMAGE}\nCOPY . /ctx\n`,
+        Dockerfile: `FROM ${d.baseImage}\nCOPY . /ctx\n`,
         'a.txt': `a-${nonce}\n`,
         'sub/b.txt': `b-${nonce}\n`,
       });
@@ -33,7 +34,7 @@ e2eSuite('build: stdin', (ctx) => {
       const t = await run('tar', [compress ? '-czf' : '-cf', tarFile, '-C', dir, '.'], { timeoutMs: 30_000 });
       assert.equal(t.code, 0, describeRun(t));
       const tag = ctx.tag(compress ? 'stdin-tgz' : 'stdin-tar');
-      const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, '-'], { input: readFileSync(tarFile), timeoutMs: 120_000 });
+      const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, '-'], { input: readFileSync(tarFile), timeoutMs: 120_000 });
       assert.equal(r.code, 0, describeRun(r));
       assert.equal(await ctx.runIn(tag, 'cat /ctx/a.txt /ctx/sub/b.txt'), `a-${nonce}\nb-${nonce}\n`);
     });
@@ -43,14 +44,14 @@ e2eSuite('build: stdin', (ctx) => {
     const nonce = randomName();
     const dir = await ctx.tmp('stdin-tar-f');
     await writeTree(dir, {
-      Dockerfile: `FROM ${BASE_IMAGE}\nRUN exit 9\n`,
-      'docker/Other.Dockerfile': `FROM ${BASE_IMAGE}\nCOPY x.txt /x.txt\n`,
+      Dockerfile: `FROM ${d.baseImage}\nRUN exit 9\n`,
+      'docker/Other.Dockerfile': `FROM ${d.baseImage}\nCOPY x.txt /x.txt\n`,
       'x.txt': `x-${nonce}\n`,
     });
     const tarFile = `${ctx.path('ctx')}.tar`;
     assert.equal((await run('tar', ['-cf', tarFile, '-C', dir, '.'], { timeoutMs: 30_000 })).code, 0);
     const tag = ctx.tag('stdin-tar-f');
-    const r = await ctx.buildx(['build', '--progress=plain', '-f', 'docker/Other.Dockerfile', '-t', tag, '-'], { input: readFileSync(tarFile), timeoutMs: 120_000 });
+    const r = await ctx.buildx(['build', '--progress=plain', '-f', 'docker/Other.Dockerfile', '-t', tag, ...d.loadArgs, '-'], { input: readFileSync(tarFile), timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
     assert.equal(await ctx.runIn(tag, 'cat /x.txt'), `x-${nonce}\n`);
   });
@@ -61,9 +62,9 @@ e2eSuite('build: stdin', (ctx) => {
     // Run from a directory with files in it: none of them may end up in the context.
     const cwd = await ctx.tmp('stdin-plain-cwd');
     await writeTree(cwd, { 'stray.txt': 'must not be sent\n', Dockerfile: 'FROM scratch\n' });
-    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, '-'], {
+    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, '-'], {
       cwd,
-      input: `FROM ${BASE_IMAGE}\nCOPY . /ctx\nRUN echo plain-${nonce} > /marker\n`,
+      input: `FROM ${d.baseImage}\nCOPY . /ctx\nRUN echo plain-${nonce} > /marker\n`,
       timeoutMs: 120_000,
     });
     assert.equal(r.code, 0, describeRun(r));
@@ -71,7 +72,7 @@ e2eSuite('build: stdin', (ctx) => {
   });
 
   it('refuses stdin for both the context and the Dockerfile', { timeout: TEST_TIMEOUT }, async () => {
-    const r = await ctx.buildx(['build', '-f', '-', '-'], { input: `FROM ${BASE_IMAGE}\n`, timeoutMs: 60_000 });
+    const r = await ctx.buildx(['build', '-f', '-', '-'], { input: `FROM ${d.baseImage}\n`, timeoutMs: 60_000 });
     assert.equal(r.code, 1, describeRun(r));
     assert.match(r.stderr, /^ERROR: .*stdin.*\n$/);
   });

@@ -6,9 +6,12 @@
 //   Context: [<sent> of ]<files> files (<bytes>) sent[, <x> excluded by .dockerignore]
 //   Image:   <name>[, <name>…] <digest>
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { it } from 'node:test';
 import { formatBytes } from '../../src/progress/format.js';
-import { BASE_IMAGE, describeRun, e2eSuite, randomName, TEST_TIMEOUT, writeTree, type E2E } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, randomName, TEST_TIMEOUT, writeTree, type E2E } from './helpers.js';
 
 const SUMMARY = /^Summary: (\d+\.\d)s · (\d+) steps?: (\d+) ran, (\d+) cached(?:, (\d+) failed)?(?:, (\d+) canceled)? \((\d+)% cache hits\)$/m;
 const CONTEXT = /^Context: (?:(\d+) of )?(\d+) files? \(([\d.]+k?M?B)\) sent(?:, (\d+) excluded by \.dockerignore)?$/m;
@@ -34,10 +37,10 @@ function parseSummary(stderr: string): Parsed {
 }
 
 /** A context with known sizes: 5 files sent, `build.log` and `node_modules/` (pruned whole) excluded. */
-async function makeContext(ctx: E2E, nonce: string, run: string): Promise<{ dir: string; bytes: number }> {
+async function makeContext(ctx: E2E, baseImage: string, nonce: string, run: string): Promise<{ dir: string; bytes: number }> {
   const dir = await ctx.tmp('summary');
   const files: Record<string, string> = {
-    Dockerfile: `FROM ${BASE_IMAGE}\nCOPY . /ctx\nRUN ${run}\n`,
+    Dockerfile: `FROM ${baseImage}\nCOPY . /ctx\nRUN ${run}\n`,
     '.dockerignore': '*.log\nnode_modules\n',
     'a.txt': `a-${nonce}\n`,
     'b.txt': 'bbbbbbbbbb\n',
@@ -54,12 +57,13 @@ function lastBlock(stderr: string): string[] {
   return lines.slice(lines.lastIndexOf('') + 1);
 }
 
-e2eSuite('build: end-of-build summary', (ctx) => {
+e2eSuitePerDriver('build: end-of-build summary', (ctx, d) => {
   it('plain: ends with time, steps and cache hits, context sent and excluded, and the image', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
-    const { dir, bytes } = await makeContext(ctx, nonce, `echo built-${nonce}`);
+    const { dir, bytes } = await makeContext(ctx, d.baseImage, nonce, `echo built-${nonce}`);
     const tag = ctx.tag('summary');
-    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
+    const metadataFile = join(await ctx.tmp('summary-meta'), 'metadata.json');
+    const r = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, '--metadata-file', metadataFile, dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, describeRun(r));
 
     const block = lastBlock(r.stderr);
@@ -72,7 +76,7 @@ e2eSuite('build: end-of-build summary', (ctx) => {
     assert.equal(s.steps, 3, 'FROM, COPY, RUN');
     assert.equal(s.ran + s.cached, 3);
     assert.ok(s.ran >= 2, 'the new COPY and RUN ran');
-    assert.ok(s.secs > 0 && s.secs < 120);
+    assert.ok(Number.isFinite(s.secs) && s.secs > 0, `build time ${s.secs}`);
 
     // a fresh directory: everything is sent; the .dockerignore probe does not count twice
     const c = CONTEXT.exec(r.stderr)!;
@@ -83,10 +87,14 @@ e2eSuite('build: end-of-build summary', (ctx) => {
 
     const img = IMAGE.exec(r.stderr)!;
     assert.ok([tag, `docker.io/library/${tag}`].includes(img[1]!), `image name ${img[1]}`); // as tagged, or normalized by newer daemons
-    assert.equal(img[2], await ctx.imageId(tag));
+    // The digest the build reported: the engine's image id on the docker driver, the manifest digest of the
+    // image a buildkitd exported (and loaded) elsewhere.
+    const meta = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, string>;
+    assert.equal(img[2], meta['containerimage.digest']);
+    if (d.isMoby) assert.equal(img[2], await ctx.imageId(tag));
 
     // The same build again: COPY and RUN come from the cache, unchanged files are not sent again.
-    const again = await ctx.buildx(['build', '--progress=plain', '-t', tag, dir], { timeoutMs: 120_000 });
+    const again = await ctx.buildx(['build', '--progress=plain', '-t', tag, ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(again.code, 0, describeRun(again));
     const s2 = parseSummary(again.stderr);
     assert.equal(s2.steps, 3);
@@ -100,11 +108,16 @@ e2eSuite('build: end-of-build summary', (ctx) => {
 
   it('rawjson and quiet print no summary', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
-    const { dir } = await makeContext(ctx, nonce, `echo quiet-${nonce}`);
+    const { dir } = await makeContext(ctx, d.baseImage, nonce, `echo quiet-${nonce}`);
     const raw = await ctx.buildx(['build', '--progress=rawjson', dir], { timeoutMs: 120_000 });
     assert.equal(raw.code, 0, describeRun(raw));
-    for (const line of raw.stderr.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), `JSON line: ${line}`);
-    const quiet = await ctx.buildx(['build', '-q', dir], { timeoutMs: 120_000 });
+    // buildkitd drivers log buildx's no-output warning after the display, in every mode.
+    const warning = `WARNING: No output specified with ${d.name} driver.`;
+    const rawLines = raw.stderr.split('\n').filter((l) => l !== '' && !(l.startsWith(warning) && !d.isMoby));
+    assert.equal(raw.stderr.includes(warning), !d.isMoby, describeRun(raw));
+    assert.ok(rawLines.length >= 3, describeRun(raw));
+    for (const line of rawLines) assert.ok(Array.isArray((JSON.parse(line) as { vertexes?: unknown }).vertexes ?? []), `JSON line: ${line}`);
+    const quiet = await ctx.buildx(['build', '-q', ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(quiet.code, 0, describeRun(quiet));
     assert.doesNotMatch(quiet.stderr, /Summary:/);
     assert.match(quiet.stdout.toString(), /^sha256:[0-9a-f]{64}\n$/);
@@ -112,7 +125,7 @@ e2eSuite('build: end-of-build summary', (ctx) => {
 
   it('a failed build still gets a summary, with the failed step counted and no image', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
-    const { dir } = await makeContext(ctx, nonce, `echo boom-${nonce} && exit 3`);
+    const { dir } = await makeContext(ctx, d.baseImage, nonce, `echo boom-${nonce} && exit 3`);
     const r = await ctx.buildx(['build', '--progress=plain', dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 1, describeRun(r));
     const s = parseSummary(r.stderr);
@@ -126,7 +139,7 @@ e2eSuite('build: end-of-build summary', (ctx) => {
   it('GITHUB_ACTIONS=true: each step in a ::group::, the failing step in the open, then the summary', { timeout: TEST_TIMEOUT }, async () => {
     const nonce = randomName();
     const lines = Array.from({ length: 30 }, (_, i) => `line-${i + 1}-${nonce}`);
-    const { dir } = await makeContext(ctx, nonce, `for l in ${lines.join(' ')}; do echo $l; done; exit 4`);
+    const { dir } = await makeContext(ctx, d.baseImage, nonce, `for l in ${lines.join(' ')}; do echo $l; done; exit 4`);
     const r = await ctx.buildx(['build', '--progress=plain', dir], { timeoutMs: 120_000, env: { GITHUB_ACTIONS: 'true' } });
     assert.equal(r.code, 1, describeRun(r));
 

@@ -292,8 +292,12 @@ export class E2E {
     for (const k of ['BUILDX_BUILDER', 'BUILDX_CONFIG', 'BUILDKIT_PROGRESS', 'DOCKER_CONTEXT', 'DOCKER_DEFAULT_PLATFORM',
       'BUILDX_NO_DEFAULT_LOAD', 'BUILDX_METADATA_PROVENANCE', 'BUILDX_METADATA_WARNINGS', 'SOURCE_DATE_EPOCH', 'DEBUG',
       'DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND', 'DOCKER_CLI_PLUGIN_SOCKET', 'GITHUB_ACTIONS']) delete env[k];
+    if (this.builder) env.BUILDX_BUILDER = this.builder;
     return env;
   }
+
+  /** The builder every command of the run uses (BUILDX_BUILDER); unset: the context's default builder. */
+  builder = '';
 
   get dockerConfig(): string {
     return this.configDir;

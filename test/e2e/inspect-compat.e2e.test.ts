@@ -129,12 +129,8 @@ e2eSuite('inspect, ls and create --buildkitd-config match reference buildx', (ct
     }
   });
 
-  it('a docker-container builder booted by reference buildx with certificates in its config', { timeout: TEST_TIMEOUT }, async (t) => {
-    const probe = await ts(['create', '--name', 'probe', '--driver', 'docker-container'], join(dir, 'probe'));
-    if (probe.code !== 0) {
-      t.skip(`tsbuildx cannot create docker-container builders here: ${probe.stderr.trim()}`);
-      return;
-    }
+  it('a docker-container builder booted by reference buildx with certificates in its config', { timeout: TEST_TIMEOUT }, async () => {
+    await ok(ts(['create', '--name', 'probe', '--driver', 'docker-container'], join(dir, 'probe')));
     const name = `tsbx_insp_${ctx.id}`;
     try {
       await ok(ref(['create', '--name', name, '--driver', 'docker-container', '--driver-opt', 'network=host',

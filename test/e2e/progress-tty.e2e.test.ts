@@ -2,7 +2,8 @@
 // session against the real dockerd, and the pane is captured while the build runs and after it ended.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { BASE_IMAGE, RUN_JS, describeRun, e2eSuite, poll, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
+import { e2eSuitePerDriver, type DriverUnderTest } from './drivers.js';
+import { RUN_JS, describeRun, poll, randomName, run, TEST_TIMEOUT, writeTree } from './helpers.js';
 
 const WIDTH = 120;
 const HEIGHT = 40;
@@ -57,11 +58,16 @@ function script(args: string[]): string {
   return `echo BEFORE-BUILD; ${quote(process.execPath)} ${quote(RUN_JS)} ${args.map(quote).join(' ')}; echo "EXIT-STATUS:$?"`;
 }
 
-const HEADER = /^\[\+\] Building \d+\.\ds \(\d+\/\d+\)( FINISHED)?\s+docker:default$/;
+/** The header line, with the console description `<driver>:<builder>` at the right edge. */
+const header = (d: DriverUnderTest) => new RegExp(`^\\[\\+\\] Building \\d+\\.\\ds \\(\\d+/\\d+\\)( FINISHED)?\\s+${d.name}:${d.builder}$`);
 /** ` => <name>` … ` <secs>s` at the right edge. */
 const JOB = /^ => .* \d+\.\ds$/;
 
-e2eSuite('progress: tty display in a terminal', (ctx) => {
+e2eSuitePerDriver('progress: tty display in a terminal', (ctx, d) => {
+  const HEADER = header(d);
+  // The image goes into the engine: exported there by the docker driver, loaded from a tar elsewhere.
+  const exportStep = d.isMoby ? 'exporting to image' : 'exporting to docker image format';
+  const fromStep = d.isMoby ? `[1/3] FROM docker.io/library/${d.baseImage}` : `[1/3] FROM ${d.baseImage}`;
   let tmux: Tmux | undefined;
   after(async () => {
     await tmux?.stop();
@@ -82,12 +88,12 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
     const nonce = randomName();
     const dir = await ctx.tmp('tty');
     await writeTree(dir, {
-      Dockerfile: `FROM ${BASE_IMAGE}\n`
-        + `RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tty-line-$i-${nonce}; sleep 0.4; done\n`
+      Dockerfile: `FROM ${d.baseImage}\n`
+        + `RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tty-line-$i-${nonce}; sleep 0.6; done\n`
         + `RUN echo second-step-${nonce}\n`,
     });
     const tag = ctx.tag('tty');
-    await tmux.start('build', script(['build', '--progress=tty', '-t', tag, dir]));
+    await tmux.start('build', script(['build', '--progress=tty', '-t', tag, ...d.loadArgs, dir]));
 
     // While the RUN prints, the pane shows the header, the step and its newest output lines.
     const running = await poll(() => tmux!.capture('build'), (l) => l.filter((x) => /^ => => # tty-line-\d+-/.test(x)).length >= 3, 60_000, 150);
@@ -109,8 +115,9 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
     // The timer of the running step advances while the step is quiet between lines.
     const timer = (lines: string[]) => Number(/ (\d+\.\d)s$/.exec(lines.find((l) => l.startsWith(' => [2/3] RUN for i in')) ?? '')?.[1] ?? Number.NaN);
     const t0 = timer(running);
+    // The step prints for 7 s and the first capture comes after 3 lines, so it is still running here.
     const later = await poll(() => tmux!.capture('build'), (l) => timer(l) >= t0 + 0.5 || l.some((x) => x.startsWith('EXIT-STATUS:')), 10_000, 100);
-    assert.ok(timer(later) >= t0 + 0.5 || later.some((x) => x.startsWith('EXIT-STATUS:')), `timer moved on from ${t0}:\n${later.join('\n')}`);
+    assert.ok(timer(later) >= t0 + 0.5, `timer moved on from ${t0} while the step ran:\n${later.join('\n')}`);
 
     // After the build: the last frame (every step, FINISHED, no tails) stays, once, in the scrollback.
     const done = await poll(() => tmux!.capture('build', { history: true }), (l) => l.some((x) => x.startsWith('EXIT-STATUS:')), 120_000, 250);
@@ -123,10 +130,10 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
     assert.match(headers[0]!, /\((\d+)\/\1\) FINISHED/, text);
     for (const name of [
       '[internal] load build definition from Dockerfile',
-      `[1/3] FROM docker.io/library/${BASE_IMAGE}`,
-      `[2/3] RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tty-line-$i-${nonce}; sleep 0.4; done`,
+      fromStep,
+      `[2/3] RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tty-line-$i-${nonce}; sleep 0.6; done`,
       `[3/3] RUN echo second-step-${nonce}`,
-      'exporting to image',
+      exportStep,
     ]) {
       // the base image is local, so its step may come from the cache
       assert.ok(done.some((l) => (l.startsWith(` => ${name}`) || l.startsWith(` => CACHED ${name}`)) && JOB.test(l)), `a line for ${name}:\n${text}`);
@@ -146,7 +153,7 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
       assert.ok(i >= 0, `${needle} in:\n${coloured}`);
       return [...coloured.slice(0, i).matchAll(/\x1b\[([0-9;]*)m/g)].at(-1)?.[1] ?? '';
     };
-    assert.equal(colourAt(' => exporting to image'), '34', coloured);
+    assert.equal(colourAt(` => ${exportStep}`), '34', coloured);
     assert.equal(colourAt(` => [3/3] RUN echo second-step-${nonce}`), '34', coloured);
     assert.notEqual(colourAt('[+] Building'), '34', coloured);
   });
@@ -156,7 +163,7 @@ e2eSuite('progress: tty display in a terminal', (ctx) => {
     const nonce = randomName();
     const dir = await ctx.tmp('tty-fail');
     await writeTree(dir, {
-      Dockerfile: `FROM ${BASE_IMAGE}\n`
+      Dockerfile: `FROM ${d.baseImage}\n`
         + `RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do echo out-$i-${nonce}; sleep 0.3; done; echo bad-${nonce} >&2; exit 3\n`,
     });
     await tmux.start('fail', `NO_COLOR=1 ${script(['build', '--progress=auto', dir])}`);

@@ -6,7 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { byClass, classesOf, parseXml, textOf, type XmlElement } from '../unit/progress/xml-check.js';
-import { BASE_IMAGE, describeRun, e2eSuite, randomName, rfc3339Nanos, TEST_TIMEOUT, writeTree } from './helpers.js';
+import { e2eSuitePerDriver } from './drivers.js';
+import { describeRun, randomName, rfc3339Nanos, TEST_TIMEOUT, writeTree } from './helpers.js';
 
 interface Recorded {
   name: string;
@@ -49,26 +50,26 @@ function mergedCount(intervals: Map<string, string | undefined>): number {
   return n;
 }
 
-e2eSuite('timeline', (ctx) => {
+e2eSuitePerDriver('timeline', (ctx, d) => {
   it('draws a real parallel multi-stage build: parallel RUNs on different lanes, critical path through the slower', { timeout: TEST_TIMEOUT }, async () => {
     // The nonce keeps every RUN out of the build cache, so they really run (and in parallel).
     const nonce = randomName();
     const dir = await ctx.tmp('timeline');
     await writeTree(dir, {
       Dockerfile: [
-        `FROM ${BASE_IMAGE} AS base`,
+        `FROM ${d.baseImage} AS base`,
         `RUN echo base-${nonce} > /base.txt`,
         'FROM base AS fast',
         `RUN sleep 1 && echo fast-${nonce} > /fast.txt`,
         'FROM base AS slow',
         `RUN sleep 3 && echo slow-${nonce} > /slow.txt`,
-        `FROM ${BASE_IMAGE}`,
+        `FROM ${d.baseImage}`,
         'COPY --from=fast /fast.txt /fast.txt',
         'COPY --from=slow /slow.txt /slow.txt',
         '',
       ].join('\n'),
     });
-    const b = await ctx.buildx(['build', '--progress=rawjson', '-t', ctx.tag('timeline'), dir], { timeoutMs: 120_000 });
+    const b = await ctx.buildx(['build', '--progress=rawjson', '-t', ctx.tag('timeline'), ...d.loadArgs, dir], { timeoutMs: 120_000 });
     assert.equal(b.code, 0, describeRun(b));
     const saved = join(dir, 'saved.jsonl');
     await writeFile(saved, b.stderr);

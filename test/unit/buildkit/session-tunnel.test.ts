@@ -2,7 +2,7 @@
 // ClientDuplexStream (object mode, one message per write, write() → false under load).
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { MAX_TUNNEL_CHUNK, sessionMetadata, tunnelOver } from '../../../src/buildkit/session-tunnel.js';
 
 class FakeCall extends Duplex {
@@ -121,9 +121,13 @@ describe('session tunnel', () => {
     t.duplex.resume();
     // The daemon answers the half-close by ending its side.
     call.on('finish', () => setImmediate(() => call.push(null)));
-    const started = Date.now();
-    await t.close(5000);
-    assert.ok(Date.now() - started < 1000, 'close waited for the timeout instead of the end of the call');
+    // With the clock stopped the bounded wait can never run out: close() can only end with the call.
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      await t.close(5000);
+    } finally {
+      mock.timers.reset();
+    }
     assert.equal(call.ended, true);
     assert.equal(t.duplex.destroyed, true);
     // The call finished by itself: nothing to cancel.
@@ -133,9 +137,20 @@ describe('session tunnel', () => {
   it('close() gives up after the bounded wait and cancels the call', async () => {
     const call = new FakeCall();
     const t = tunnelOver(call);
-    const started = Date.now();
-    await t.close(100);
-    assert.ok(Date.now() - started >= 90);
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      let closed = false;
+      const closing = t.close(100).then(() => { closed = true; });
+      await new Promise<void>((r) => setImmediate(r));
+      mock.timers.tick(99);
+      await new Promise<void>((r) => setImmediate(r));
+      assert.equal(closed, false, 'still waiting for the daemon before the bound');
+      assert.equal(call.cancelled, false);
+      mock.timers.tick(1);
+      await closing;
+    } finally {
+      mock.timers.reset();
+    }
     assert.equal(call.ended, true);
     assert.equal(call.cancelled, true);
   });

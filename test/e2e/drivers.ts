@@ -1,0 +1,81 @@
+// The driver matrix of the build suites: the same test bodies run once per driver, each on a builder of
+// its own that the suite creates through the CLI (docker: the context's default builder; docker-container:
+// a container on the local engine with host networking; remote: a bare buildkitd this file starts), with
+// the base image each one can reach (the engine's images for docker, the local registry for buildkitd).
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { buildkitdConfig, REGISTRY_BASE_IMAGE, startBuildkitd, stopBuildkitd, type Buildkitd } from './buildkitd-daemon.js';
+import { BASE_IMAGE, describeRun, e2eSuite, type E2E } from './helpers.js';
+
+export type E2EDriver = 'docker' | 'docker-container' | 'remote';
+export const ALL_DRIVERS: readonly E2EDriver[] = ['docker', 'docker-container', 'remote'];
+
+/** The drivers to run (TSBUILDX_E2E_DRIVERS narrows them for a development loop; CI runs all). */
+export function selectedDrivers(): E2EDriver[] {
+  const want = process.env.TSBUILDX_E2E_DRIVERS;
+  if (!want) return [...ALL_DRIVERS];
+  const names = want.split(',').map((s) => s.trim());
+  for (const n of names) assert.ok((ALL_DRIVERS as readonly string[]).includes(n), `TSBUILDX_E2E_DRIVERS: unknown driver ${n}`);
+  return names as E2EDriver[];
+}
+
+export interface DriverUnderTest {
+  readonly name: E2EDriver;
+  /** The image a Dockerfile's FROM names on this driver. */
+  readonly baseImage: string;
+  /** What a build adds so that its image lands in the engine (the docker driver's results always do). */
+  readonly loadArgs: readonly string[];
+  /** The engine's embedded BuildKit (dockerd 20.10: BuildKit v0.8). */
+  readonly isMoby: boolean;
+  /** The builder every build of the suite uses (`--builder`/BUILDX_BUILDER); `default` for docker. */
+  readonly builder: string;
+  /** remote: the daemon's address (`unix://…`), once the suite started it; '' otherwise. */
+  readonly endpoint: string;
+}
+
+/**
+ * Before every test of the suite the builder exists and is booted, so no test measures a first boot; after
+ * the suite its container, volume or daemon is gone. The store itself lives in the suite's DOCKER_CONFIG,
+ * which the suite's own cleanup removes.
+ */
+function driverFixture(ctx: E2E, name: E2EDriver): DriverUnderTest {
+  const builder = name === 'docker' ? 'default' : `e2e${name === 'remote' ? 'r' : 'c'}${ctx.id}`;
+  let daemon: Buildkitd | undefined;
+  before(async () => {
+    if (name === 'docker') return;
+    let args: string[];
+    if (name === 'remote') {
+      daemon = await startBuildkitd(await ctx.tmp('buildkitd'));
+      args = ['create', '--name', builder, '--driver', 'remote', daemon.unixEndpoint];
+    } else {
+      const config = join(await ctx.tmp('bkcfg'), 'buildkitd.toml');
+      await writeFile(config, buildkitdConfig());
+      args = ['create', '--name', builder, '--driver', 'docker-container', '--driver-opt', 'network=host', '--buildkitd-config', config];
+    }
+    const created = await ctx.buildx([...args, '--bootstrap'], { timeoutMs: 120_000 });
+    assert.equal(created.code, 0, describeRun(created));
+    ctx.builder = builder;
+  }, { timeout: 180_000 });
+  after(async () => {
+    if (name === 'docker-container') {
+      await ctx.docker(['rm', '--force', '--volumes', `buildx_buildkit_${builder}0`], { timeoutMs: 60_000 }).catch(() => undefined);
+      await ctx.docker(['volume', 'rm', '--force', `buildx_buildkit_${builder}0_state`], { timeoutMs: 60_000 }).catch(() => undefined);
+    }
+    await stopBuildkitd(daemon?.proc);
+  }, { timeout: 120_000 });
+  return {
+    name,
+    baseImage: name === 'docker' ? BASE_IMAGE : REGISTRY_BASE_IMAGE,
+    loadArgs: name === 'docker' ? [] : ['--load'],
+    isMoby: name === 'docker',
+    builder,
+    get endpoint() { return daemon?.unixEndpoint ?? ''; },
+  };
+}
+
+/** e2eSuite once per selected driver, named `<name> [<driver>]`. */
+export function e2eSuitePerDriver(name: string, body: (ctx: E2E, driver: DriverUnderTest) => void, options: { concurrency?: number } = {}): void {
+  for (const d of selectedDrivers()) e2eSuite(`${name} [${d}]`, (ctx) => body(ctx, driverFixture(ctx, d)), options);
+}
