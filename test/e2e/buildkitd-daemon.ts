@@ -61,6 +61,12 @@ export async function startBuildkitd(dir: string, extraArgs: string[] = [], opts
   const proc = spawn(BUILDKITD, ['--root', opts.root ?? join(dir, 'root'), '--addr', unixEndpoint, ...extraArgs, '--config', config],
     { stdio: ['ignore', log, log] });
   closeSync(log);
+  // A daemon must never keep the test process alive (a failed after-hook would hang the run): it goes
+  // with the process when nothing stopped it before.
+  proc.unref();
+  const killOnExit = (): void => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', killOnExit);
+  proc.once('exit', () => process.off('exit', killOnExit));
   const readLog = () => readFile(logPath, 'utf8').catch(() => '');
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -3,7 +3,8 @@
 // a container on the local engine with host networking; remote: a bare buildkitd this file starts), with
 // the base image each one can reach (the engine's images for docker, the local registry for buildkitd).
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { buildkitdConfig, REGISTRY_BASE_IMAGE, startBuildkitd, stopBuildkitd, type Buildkitd } from './buildkitd-daemon.js';
@@ -38,16 +39,19 @@ export interface DriverUnderTest {
 /**
  * Before every test of the suite the builder exists and is booted, so no test measures a first boot; after
  * the suite its container, volume or daemon is gone. The store itself lives in the suite's DOCKER_CONFIG,
- * which the suite's own cleanup removes.
+ * which the suite's own cleanup removes; that cleanup runs first, so the daemon keeps its state in a
+ * directory of its own, removed only once the daemon has stopped.
  */
 function driverFixture(ctx: E2E, name: E2EDriver): DriverUnderTest {
   const builder = name === 'docker' ? 'default' : `e2e${name === 'remote' ? 'r' : 'c'}${ctx.id}`;
   let daemon: Buildkitd | undefined;
+  let daemonDir = '';
   before(async () => {
     if (name === 'docker') return;
     let args: string[];
     if (name === 'remote') {
-      daemon = await startBuildkitd(await ctx.tmp('buildkitd'));
+      daemonDir = await mkdtemp(join(tmpdir(), `tsbuildx-e2e-${ctx.id}-buildkitd-`));
+      daemon = await startBuildkitd(daemonDir);
       args = ['create', '--name', builder, '--driver', 'remote', daemon.unixEndpoint];
     } else {
       const config = join(await ctx.tmp('bkcfg'), 'buildkitd.toml');
@@ -64,6 +68,7 @@ function driverFixture(ctx: E2E, name: E2EDriver): DriverUnderTest {
       await ctx.docker(['volume', 'rm', '--force', `buildx_buildkit_${builder}0_state`], { timeoutMs: 60_000 }).catch(() => undefined);
     }
     await stopBuildkitd(daemon?.proc);
+    if (daemonDir) await rm(daemonDir, { recursive: true, force: true });
   }, { timeout: 120_000 });
   return {
     name,

@@ -403,8 +403,9 @@ export function e2eSuite(name: string, body: (ctx: E2E) => void, options: { conc
   describe(name, { skip: SKIP_E2E ? 'TSBUILDX_SKIP_E2E is set' : false, concurrency: options.concurrency ?? 1 }, () => {
     const ctx = new E2E();
     before(() => ctx.setup(), { timeout: 120_000 });
-    after(() => ctx.cleanup(), { timeout: 120_000 });
+    // The body's own after-hooks (builders, daemons) run first, then this one removes the run's files.
     body(ctx);
+    after(() => ctx.cleanup(), { timeout: 120_000 });
   });
 }
 

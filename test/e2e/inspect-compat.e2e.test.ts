@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { BIN_DIR, freePort, startBuildkitd, stopBuildkitd } from './buildkitd-daemon.js';
@@ -60,7 +61,8 @@ e2eSuite('inspect, ls and create --buildkitd-config match reference buildx', (ct
 
   before(async () => {
     assert.ok(existsSync(REF), `reference buildx not found at ${REF}`);
-    dir = await ctx.tmp('inspect-compat');
+    // Outside the run's temp root, which the run's cleanup removes before the daemon below is stopped.
+    dir = await mkdtemp(join(tmpdir(), `tsbuildx-e2e-${ctx.id}-inspect-`));
     store = join(dir, 'buildx');
     tcpEp = `tcp://127.0.0.1:${await freePort()}`;
     const d = await startBuildkitd(dir, ['--addr', tcpEp]);
@@ -68,7 +70,10 @@ e2eSuite('inspect, ls and create --buildkitd-config match reference buildx', (ct
     unixEp = d.unixEndpoint;
   }, { timeout: 120_000 });
 
-  after(() => stopBuildkitd(daemon), { timeout: 30_000 });
+  after(async () => {
+    await stopBuildkitd(daemon);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, { timeout: 30_000 });
 
   it('remote builders on a bare buildkitd: inspect (also --debug) and ls in every format', { timeout: TEST_TIMEOUT }, async () => {
     await ok(ref(['create', '--name', 'multi', '--driver', 'remote', '--platform', 'linux/arm64,linux/riscv64', '--driver-opt', 'default-load=true', unixEp]));

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -126,7 +127,8 @@ class Builders {
     const opts = driverOpts.flatMap((o) => ['--driver-opt', o]);
     let args: string[];
     if (this.kind === 'remote') {
-      const dir = await this.ctx.tmp('buildkitd');
+      // Outside the run's temp root: the run's cleanup removes that root while daemons may still write.
+      const dir = await mkdtemp(join(tmpdir(), `tsbuildx-e2e-${this.ctx.id}-buildkitd-`));
       const daemon = await startBuildkitd(dir);
       this.daemons.push(daemon);
       args = ['create', '--name', name, '--driver', 'remote', ...opts, daemon.unixEndpoint];
@@ -142,9 +144,8 @@ class Builders {
   }
 
   /**
-   * Runs after the run's own cleanup (hooks run in the order registered), so nothing here may go
-   * through the CLI (it would recreate the store): containers and volumes go by exact name, daemons by
-   * pid, and the temp root they lived in is removed once more.
+   * Containers and volumes go by exact name and daemons by pid, not through the CLI: a builder that failed
+   * half-way may have left no store entry to go by.
    */
   async cleanup(): Promise<void> {
     if (this.kind === 'docker-container') {
@@ -153,7 +154,10 @@ class Builders {
         await this.ctx.docker(['volume', 'rm', '--force', `buildx_buildkit_${name}0_state`], { timeoutMs: 60_000 }).catch(() => undefined);
       }
     }
-    for (const d of this.daemons) await stopBuildkitd(d.proc);
+    for (const d of this.daemons) {
+      await stopBuildkitd(d.proc);
+      await rm(d.dir, { recursive: true, force: true });
+    }
     if (this.store) await rm(dirname(this.store), { recursive: true, force: true });
   }
 }
