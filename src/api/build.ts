@@ -1,6 +1,7 @@
 // `build()`: one `docker buildx build` as a function. The request is validated in buildx's order (what needs
 // no builder first, the rest once the builder is known, prefixed "failed to build"), nothing is written or
 // sent before it passed, then the node is booted if needed and the solve runs under the caller's progress.
+import { dirname } from 'node:path';
 import { bootDriver } from '../builder/boot.js';
 import { resolveBuilder, type Builder, type BuilderNode } from '../builder/builder.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
@@ -13,7 +14,7 @@ import {
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
 import { SummaryRecorder, type BuildSummary } from '../progress/summary.js';
-import type { ProgressWriter } from '../progress/writer.js';
+import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
 import { secretSources } from '../session/secret-sources.js';
@@ -24,6 +25,7 @@ import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
 import { planExports } from '../solver/plan-exports.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
+import { isDirectory } from '../util/fs-stat.js';
 import { randomId } from '../util/random-id.js';
 
 /**
@@ -64,6 +66,8 @@ export interface PrepareOptions {
   stdin?: NodeJS.ReadableStream;
   /** Whether stdout is a terminal, which `-o -` refuses; default process.stdout.isTTY. */
   stdoutIsTTY?: boolean;
+  /** Where the caller will write `metadata` afterwards: buildx checks its directory before building. */
+  metadataFile?: string;
 }
 
 export interface RunOptions {
@@ -117,8 +121,6 @@ function failedToBuild(err: unknown): never {
   throw new BuildxError(`failed to build: ${e.message}`, e.exitCode, { cause: err });
 }
 
-const noProgress: ProgressWriter = { write() {}, async close() {}, warnings: [] };
-
 /** What buildx checks before it loads a builder: errors here are unprefixed, and nothing is touched. */
 export function checkBuildRequest(request: BuildRequest, env: NodeJS.ProcessEnv = process.env): void {
   requestSecrets(request, env);
@@ -155,6 +157,9 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
       stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY), env, platforms,
     });
     warnings = plan.warning ? [plan.warning] : [];
+    if (opts.metadataFile && !(await isDirectory(dirname(opts.metadataFile)))) {
+      throw new BuildxError(`invalid output path: stat ${dirname(opts.metadataFile)}: no such file or directory`);
+    }
     const inputs = await resolveBuildInputs(request.context, request.file, opts.stdin ?? process.stdin);
     solve = {
       ...inputs, target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,
@@ -199,7 +204,7 @@ class Prepared implements PreparedBuild {
   async run(opts: RunOptions = {}): Promise<BuildResult> {
     if (this.stage !== 'prepared') throw new BuildxError('a prepared build runs once');
     const signal = opts.signal ?? new AbortController().signal;
-    const progress = observeProgress(opts.progress ?? noProgress, (s) => this.recorder.write(s));
+    const progress = observeProgress(opts.progress ?? discardProgress, (s) => this.recorder.write(s));
     const { builder, node, env } = this;
     this.started = process.hrtime.bigint();
     this.stage = 'loading';

@@ -3,7 +3,7 @@
 import { bootBuilderShown } from '../builder/boot.js';
 import { resolveBuilder, type Builder } from '../builder/builder.js';
 import { removeBuilders, type RemoveOptions } from '../builder/manage.js';
-import type { ProgressWriter } from '../progress/writer.js';
+import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 
 export { resolveBuilder, contextBuilder, type Builder, type BuilderNode, type ResolveOptions } from '../builder/builder.js';
 export { listBuilders, type BuilderInfo, type ListOptions, type NodeInfo } from '../builder/list.js';
@@ -26,7 +26,7 @@ export interface BootOptions {
  */
 export async function bootBuilder(builder: string | Builder | undefined, opts: BootOptions = {}): Promise<boolean> {
   const b = typeof builder === 'object' ? builder : await resolveBuilder({ name: builder, env: opts.env, skipValidation: true });
-  return bootBuilderShown(b, opts.progress ?? { write() {}, async close() {}, warnings: [] }, opts.signal);
+  return bootBuilderShown(b, opts.progress ?? discardProgress, opts.signal);
 }
 
 /** Removes one builder: its store entry and, unless kept, its nodes' daemons and state. */

@@ -124,6 +124,11 @@ export async function resolveBuilderIn(tx: StoreTxn, opts: ResolveOptions = {}):
   throw new BuildxError(`no builder "${name}" found`);
 }
 
+/** The name of the builder a command without `--builder` would use ('' when none resolves), as `ls` marks it. */
+export async function selectedBuilderName(tx: StoreTxn, env: NodeJS.ProcessEnv): Promise<string> {
+  return resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => '');
+}
+
 /** Every docker context, `default` first, as `ls` lists them. */
 export async function listContextNames(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const dir = join(dockerConfigDir({ env }), 'contexts', 'meta');

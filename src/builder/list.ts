@@ -1,7 +1,7 @@
 // `ls`: every builder with the live state of its nodes, loaded in parallel.
 import { setMaxListeners } from 'node:events';
 import { formatPlatform, platformList } from './platforms.js';
-import { contextBuilder, listContextNames, openStore, resolveBuilderIn, storeBuilder, type Builder, type BuilderNode } from './builder.js';
+import { contextBuilder, listContextNames, openStore, selectedBuilderName, storeBuilder, type Builder, type BuilderNode } from './builder.js';
 import { toBuildxError } from '../util/errors.js';
 import type { GCPolicyRule, CDIDevice, WorkerInfo } from '../buildkit/convert.js';
 import type { DriverStatus, Feature } from '../drivers/driver.js';
@@ -129,7 +129,7 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
   const proxy = await proxyConfig(env);
   // Like buildx, the store stays locked while nodes load, so a concurrent create/rm waits for the listing.
   const infos = await store.txn(async (tx) => {
-    const selected = await resolveBuilderIn(tx, { env, skipValidation: true }).then((b) => b.name, () => '');
+    const selected = await selectedBuilderName(tx, env);
     const { groups } = await tx.list();
     const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx)));
     const taken = new Set(groups.map((g) => g.Name));

@@ -2,14 +2,12 @@
 // the renderer picked, the library's build run under it, then what buildx prints after the display
 // (held-back warnings, the warning list, the summary) and the files it writes (--iidfile, --metadata-file).
 import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   BuildxError, checkBuildRequest, checkImageIdFile, formatBuildSummary, formatWarnings, observeProgress, parseBuildArgs,
   parseCacheEntries, parseLabels, parseOutputs, parseSecrets, parseShmSize, parseUlimits, prepareBuild, resolveBuilder,
   renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, withSourceDateEpoch,
   type BuildRequest, type BuildResult, type PreparedBuild, type TimelineFormat,
 } from '../index.js';
-import { isDirectory } from '../util/fs-stat.js';
 import { writeMetadataFile, writeOutputFile } from './files.js';
 import { createDisplay, progressMode } from './progress-display.js';
 
@@ -79,7 +77,14 @@ function toRequest(input: BuildCliInput, env: NodeJS.ProcessEnv): BuildRequest {
   };
 }
 
-async function writeTimeline(path: string, format: TimelineFormat, recorder: TimelineRecorder): Promise<void> {
+/** `--timeline FILE`: what the build is recorded into, and where its picture goes. */
+interface TimelineOutput {
+  path: string;
+  format: TimelineFormat;
+  recorder: TimelineRecorder;
+}
+
+async function writeTimeline({ path, format, recorder }: TimelineOutput): Promise<void> {
   const t = recorder.timeline();
   await writeOutputFile(path, format === 'svg' ? renderTimelineSVG(t) : renderTimelineHTML(t));
 }
@@ -94,15 +99,14 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   const request = toRequest(input, env);
   checkBuildRequest(request, env);
   checkImageIdFile(request.outputs ?? [], input.iidfile);
-  const timelineFormat = input.timeline ? timelineFormatFor(input.timeline) : undefined;
+  const timeline: TimelineOutput | undefined = input.timeline
+    ? { path: input.timeline, format: timelineFormatFor(input.timeline), recorder: new TimelineRecorder() }
+    : undefined;
 
   // 2. The builder, then everything checked against it ("failed to build: …").
   const builder = await resolveBuilder({ name: input.builder, env });
-  if (input.metadataFile && !(await isDirectory(dirname(input.metadataFile)))) {
-    throw new BuildxError(`failed to build: invalid output path: stat ${dirname(input.metadataFile)}: no such file or directory`);
-  }
   const prepared: PreparedBuild = await prepareBuild(request, {
-    builder, env, stdin: io.stdin ?? process.stdin,
+    builder, env, stdin: io.stdin ?? process.stdin, metadataFile: input.metadataFile,
     stdoutIsTTY: Boolean((io.stdout as { isTTY?: boolean } | undefined ?? process.stdout).isTTY),
   });
   if (input.iidfile) await rm(input.iidfile, { force: true });
@@ -113,8 +117,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     description: `building with "${builder.name}" instance using ${builder.driverName} driver`,
     consoleDescription: `${builder.driverName}:${builder.name}`,
   });
-  const timeline = timelineFormat ? new TimelineRecorder() : undefined;
-  const progress = timeline ? observeProgress(display, (s) => timeline.write(s)) : display;
+  const progress = timeline ? observeProgress(display, (s) => timeline.recorder.write(s)) : display;
   const showSummary = mode === 'tty' || mode === 'plain';
   const printSummary = (exporterResponse?: Record<string, string>) => {
     if (!showSummary) return;
@@ -125,7 +128,7 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
   const logged: string[] = [...prepared.warnings];
   const afterDisplay = async () => {
     for (const line of logged) stderr.write(`${line}\n`);
-    if (input.timeline && timelineFormat && timeline) await writeTimeline(input.timeline, timelineFormat, timeline);
+    if (timeline) await writeTimeline(timeline);
   };
   let result: BuildResult;
   try {

@@ -16,6 +16,9 @@ export interface ProgressWriter {
   readonly warnings: readonly VertexWarning[];
 }
 
+/** For callers that show nothing: takes every status and drops it. */
+export const discardProgress: ProgressWriter = { write() {}, async close() {}, warnings: [] };
+
 /** A ProgressWriter that can also tell a producer to wait while the output is backed up. */
 export interface ProgressPrinter extends ProgressWriter {
   /** Resolves once the output stream has accepted what was written (immediately if it is not backed up). */
