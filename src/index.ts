@@ -10,6 +10,9 @@ export {
 // Builder instances (the store is shared with Go buildx).
 export * from './api/builders.js';
 
+// A builder's control API over a pair of streams (`dial-stdio`).
+export { dialStdio, type DialOptions } from './api/dial.js';
+
 // Progress: the status stream as events, the renderers buildx has, the summary and the timeline.
 export { ProgressEvents, progressEvents, type ProgressEventsOptions } from './progress/events.js';
 export { teeProgress } from './progress/tee.js';

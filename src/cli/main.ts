@@ -31,11 +31,6 @@ function printError(err: unknown, plugin: boolean, rootPath: string): number {
     process.stderr.write(`ERROR: ${flagMsg}\n`);
     return 1;
   }
-  if (err instanceof Error && err.message.startsWith('command ') && err.message.includes(' not found')) {
-    const cmd = /^command (\S+) not found/.exec(err.message)?.[1] ?? '';
-    process.stderr.write(`ERROR: unknown command: "${cmd}"\n`);
-    return 1;
-  }
   const e = toBuildxError(err);
   if (e instanceof StatusError) {
     process.stderr.write(e.status.endsWith('\n') ? e.status : `${e.status}\n`);
@@ -46,6 +41,22 @@ function printError(err: unknown, plugin: boolean, rootPath: string): number {
   process.stderr.write(`ERROR: ${e.message}\n`);
   if (process.env.DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
   return e.exitCode;
+}
+
+/**
+ * Cobra's answer to a word that names no command: the help of the deepest topic that did match, on stdout,
+ * then the unknown word itself (never oclif's `topic:sub` id), exit 1.
+ */
+async function unknownCommand(id: string): Promise<number> {
+  const { Config, loadHelpClass } = await import('@oclif/core');
+  const config = await Config.load(import.meta.url);
+  const words = id.split(':');
+  let depth = 0;
+  while (depth < words.length - 1 && config.findTopic(words.slice(0, depth + 1).join(':'))) depth++;
+  const Help = await loadHelpClass(config);
+  await new Help(config).showHelp(depth === 0 ? [] : [words.slice(0, depth).join(':')]);
+  process.stderr.write(`ERROR: unknown command: "${words[depth]}"\n`);
+  return 1;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -72,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
     await flush();
   } catch (err) {
     if (err instanceof BuildxError === false && (err as { oclif?: { exit?: number } }).oclif?.exit === 0) return;
-    process.exitCode = printError(err, plugin, rootPath);
+    const unknownId = err instanceof Error ? /^command (\S+) not found/.exec(err.message)?.[1] : undefined;
+    process.exitCode = unknownId === undefined ? printError(err, plugin, rootPath) : await unknownCommand(unknownId);
   }
 }

@@ -2,6 +2,7 @@
 // run loads one file instead of resolving each command module from disk.
 import Build from './build.js';
 import Create from './create.js';
+import DialStdio from './dial-stdio.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
 import Rm from './rm.js';
@@ -13,6 +14,7 @@ import Version from './version.js';
 export const COMMANDS = {
   build: Build,
   create: Create,
+  'dial-stdio': DialStdio,
   inspect: Inspect,
   ls: Ls,
   rm: Rm,

@@ -1,5 +1,6 @@
 // The one interface every driver implements (docker, docker-container, kubernetes, remote).
 // A driver's only product is a connected BuildKit client; drivers never print.
+import type { Duplex } from 'node:stream';
 import type { BuildkitClient } from '../buildkit/client.js';
 import type { Session } from '../session/session.js';
 
@@ -57,6 +58,8 @@ export interface Driver {
   features(opts?: { signal?: AbortSignal }): Promise<Set<Feature>>;
   stop(force: boolean, opts?: { signal?: AbortSignal }): Promise<void>;
   rm(opts: { force: boolean; keepState: boolean; keepDaemon: boolean; signal?: AbortSignal }): Promise<void>;
+  /** One raw connection to the daemon's gRPC API (what `dial-stdio` proxies); callers destroy it. */
+  dial(opts?: { signal?: AbortSignal }): Promise<Duplex>;
   /** A new client on a new connection; callers close it. */
   client(opts?: { signal?: AbortSignal }): Promise<BuildkitClient>;
   /** Attaches a session so the daemon can call its services during builds. */

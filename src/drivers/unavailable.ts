@@ -1,6 +1,7 @@
 // Stands in for a node whose driver tsbuildx does not implement yet. Storing, listing and removing such
 // nodes only needs the store; anything that needs the daemon fails with buildx's unknown-driver error.
 import type { Driver, DriverConfig, DriverName, DriverStatus, Feature } from './driver.js';
+import type { Duplex } from 'node:stream';
 import type { BuildkitClient } from '../buildkit/client.js';
 import { BuildxError } from '../util/errors.js';
 
@@ -19,6 +20,7 @@ export class UnavailableDriver implements Driver {
   async features(): Promise<Set<Feature>> { return new Set(); }
   async stop(): Promise<void> {}
   async rm(): Promise<void> {}
+  async dial(): Promise<Duplex> { this.fail(); }
   async client(): Promise<BuildkitClient> { this.fail(); }
   async openSession(): Promise<() => Promise<void>> { this.fail(); }
 }

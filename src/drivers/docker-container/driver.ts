@@ -2,7 +2,7 @@
 // reached through `docker exec <container> buildctl dial-stdio`; the session travels inside that
 // control connection (protocol.md §4.2, cli.md §3.1).
 import { BuildkitClient } from '../../buildkit/client.js';
-import type { Dialer } from '../../buildkit/bridge.js';
+import type { Duplex } from 'node:stream';
 import { openTunnelSession } from '../../buildkit/session-tunnel.js';
 import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
 import { ping } from '../../docker/engine.js';
@@ -118,14 +118,14 @@ class ContainerDriver implements Driver {
     if (!opts.keepState && s.volumes.includes(volume)) await e.removeVolume(volume, opts.signal);
   }
 
-  private dialer(): Dialer {
+  async dial(opts: { signal?: AbortSignal } = {}): Promise<Duplex> {
     // buildctl dial-stdio writes to stderr only when it cannot reach buildkitd, which the client then
     // reports as an unavailable daemon; its stderr is dropped rather than printed.
-    return async (signal) => execStream(this.target(await this.engine()), ['buildctl', 'dial-stdio'], { signal });
+    return execStream(this.target(await this.engine()), ['buildctl', 'dial-stdio'], { signal: opts.signal });
   }
 
   async client(): Promise<BuildkitClient> {
-    return BuildkitClient.connect(this.dialer());
+    return BuildkitClient.connect((signal) => this.dial({ signal }));
   }
 
   async openSession(client: BuildkitClient, session: Session, opts: { signal?: AbortSignal } = {}): Promise<SessionCloser> {

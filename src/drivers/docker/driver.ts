@@ -1,5 +1,6 @@
 // The `docker` driver: the Docker Engine's embedded BuildKit, reached through the engine API's
 // `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
+import type { Duplex } from 'node:stream';
 import { BuildkitClient } from '../../buildkit/client.js';
 import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
 import { EngineError, engineVersion, hijack, ping, type PingResult } from '../../docker/engine.js';
@@ -92,10 +93,13 @@ class DockerDriver implements Driver {
 
   async rm(): Promise<void> {}
 
+  async dial(opts: { signal?: AbortSignal } = {}): Promise<Duplex> {
+    return (await hijack(await this.endpoint(), '/grpc', 'h2c', [], opts.signal)).socket;
+  }
+
   async client(opts: { signal?: AbortSignal } = {}): Promise<BuildkitClient> {
-    const ep = await this.endpoint();
     await this.ping(opts.signal);
-    return BuildkitClient.connect(async (signal) => (await hijack(ep, '/grpc', 'h2c', [], signal)).socket);
+    return BuildkitClient.connect((signal) => this.dial({ signal }));
   }
 
   async openSession(_client: BuildkitClient, session: Session, opts: { signal?: AbortSignal } = {}): Promise<SessionCloser> {

@@ -219,6 +219,10 @@ class RemoteDriver implements Driver {
 
   async rm(): Promise<void> {}
 
+  async dial(opts: { signal?: AbortSignal } = {}): Promise<Duplex> {
+    return remoteDialer(this.opts)(opts.signal);
+  }
+
   async client(): Promise<BuildkitClient> {
     return BuildkitClient.connect(remoteDialer(this.opts));
   }

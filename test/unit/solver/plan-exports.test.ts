@@ -11,7 +11,7 @@ function fakeDriver(name: DriverName, driverOpts: Record<string, string> = {}): 
   const no = () => { throw new Error('not used by planning'); };
   return {
     name, config: { name: 'b', endpoint: 'e', driverOpts }, isMobyDriver: name === 'docker',
-    bootstrap: no, status: no, version: no, features: no, stop: no, rm: no, client: no, openSession: no,
+    bootstrap: no, status: no, version: no, features: no, stop: no, rm: no, dial: no, client: no, openSession: no,
   };
 }
 
