@@ -9,7 +9,7 @@ import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
-  formatAddHost, formatPlatform, formatUlimit, parseAddHosts, parseEntitlements, parseNetworkMode, parsePlatforms,
+  checkCacheEntries, formatAddHost, formatPlatform, needsCacheExport, notSupported, formatUlimit, parseAddHosts, parseEntitlements, parseNetworkMode, parsePlatforms,
   parseTag, resolveNoCache, type CacheEntry, type ExportEntry, type Secret, type Ulimit,
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
@@ -17,7 +17,7 @@ import { SummaryRecorder, type BuildSummary } from '../progress/summary.js';
 import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
-import { secretSources } from '../session/secret-sources.js';
+import { checkSecretFiles, secretSources } from '../session/secret-sources.js';
 import { BuildFailedError, runBuild, type ExportRequest, type SolveOptions } from '../solver/build.js';
 import type { FrontendOptions } from '../solver/frontend-attrs.js';
 import { isRemoteContext, resolveBuildInputs } from '../solver/inputs.js';
@@ -145,6 +145,11 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
   try {
     const outputs = request.outputs ?? [];
     const allowed = parseEntitlements(request.allow ?? []);
+    if (needsCacheExport(request.cacheTo ?? []) && !(await node.driver.features()).has('Cache export')) {
+      throw notSupported('Cache export', node.driver.name, 'https://docs.docker.com/go/build-cache-backends/');
+    }
+    checkCacheEntries(request.cacheFrom ?? [], request.cacheTo ?? []);
+    await checkSecretFiles(request.secrets ?? [], env);
     checkLocalDelete(outputs, allowed.allowLocalOutputDelete);
     const requested = request.platforms?.length ? request.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : [];
     const platforms = parsePlatforms(requested).map(formatPlatform);

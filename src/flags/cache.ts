@@ -31,6 +31,25 @@ export function parseCacheEntry(value: string): CacheEntry {
 }
 
 /**
+ * What BuildKit's client refuses in the entries before it sends a build (exports first, then imports);
+ * checked up front so that no cache directory is created for a build that cannot start.
+ */
+export function checkCacheEntries(cacheFrom: readonly CacheEntry[], cacheTo: readonly CacheEntry[]): void {
+  for (const e of cacheTo) {
+    if (e.type === 'local' && !e.attrs['dest']) throw new FlagError('local cache exporter requires dest');
+  }
+  for (const e of cacheFrom) {
+    if (e.type === 'local' && !e.attrs['src']) throw new FlagError('local cache importer requires src');
+    if (e.type === 'registry' && !e.attrs['ref']) throw new FlagError('registry cache importer requires ref');
+  }
+}
+
+/** `--cache-to` needs the driver's cache export, except the inline cache that travels inside the image. */
+export function needsCacheExport(cacheTo: readonly CacheEntry[]): boolean {
+  return cacheTo.some((e) => e.type !== 'inline');
+}
+
+/**
  * All occurrences of one flag. A value with no `=` anywhere is a comma list of registry refs, one entry
  * each; empty occurrences are skipped.
  */

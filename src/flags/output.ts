@@ -118,11 +118,11 @@ export interface OutputPlan {
 const EXPORTERS_DOCS = 'https://docs.docker.com/go/build-exporters/';
 
 /** buildx's driver-feature refusal; its three lines are kept as upstream prints them. */
-function notSupported(feature: string, driver: BuildDriver): FlagError {
+export function notSupported(feature: string, driver: BuildDriver, docs = EXPORTERS_DOCS): FlagError {
   return new FlagError(
     `${feature} is not supported for the ${driver} driver.\n` +
       'Switch to a different driver, or turn on the containerd image store, and try again.\n' +
-      `Learn more at ${EXPORTERS_DOCS}`,
+      `Learn more at ${docs}`,
   );
 }
 

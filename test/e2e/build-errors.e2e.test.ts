@@ -56,6 +56,8 @@ interface BadCase {
   ownsOutput?: boolean;
   /** Whether the context holds a broken Dockerfile. */
   brokenDockerfile?: boolean;
+  /** The lines buildx prints after the ERROR line (a multi-line message). */
+  trailer?: string;
   /** Only for builders on this driver (the case is about it), default every driver. */
   driver?: E2EDriver;
 }
@@ -69,6 +71,17 @@ const CASES: BadCase[] = [
   { name: 'malformed platform', args: ['--platform', 'linux/', 'CTX'], message: /"linux\/"/, pluginCode: 1 },
   { name: 'missing context directory', args: ['MISSING'], message: /unable to prepare context: path ".*no-such-context-dir.*" not found/, pluginCode: 1 },
   { name: 'unknown builder', args: ['--builder', 'nope', 'CTX'], message: /no builder "nope" found/, pluginCode: 1 },
+  // Refused before anything is sent, as buildx refuses them (issue 20): a build must never run without a
+  // secret the user named, nor create a cache directory for a build that cannot start.
+  { name: 'secret file missing', args: ['--secret', 'id=x,src=/nonexistent-e2e-secret', 'CTX'], message: /^ERROR: failed to build: failed to stat \/nonexistent-e2e-secret: stat \/nonexistent-e2e-secret: no such file or directory$/, pluginCode: 1 },
+  { name: 'registry cache import without ref', args: ['--cache-from', 'type=registry', 'CTX'], message: /^ERROR: failed to build: registry cache importer requires ref$/, pluginCode: 1 },
+  {
+    name: 'registry cache import without ref, with a local cache export', args: ['--cache-to', 'type=local,dest=OUT', '--cache-from', 'type=registry', 'CTX'],
+    message: /^ERROR: failed to build: registry cache importer requires ref$/, pluginCode: 1, ownsOutput: true, driver: 'docker-container',
+  },
+  { name: 'local cache import without src', args: ['--cache-from', 'type=local', 'CTX'], message: /^ERROR: failed to build: local cache importer requires src$/, pluginCode: 1 },
+  { name: 'cache export on the docker driver', args: ['--cache-to', 'type=local,dest=OUT', 'CTX'], message: /^ERROR: failed to build: Cache export is not supported for the docker driver\.$/, pluginCode: 1, ownsOutput: true, driver: 'docker',
+    trailer: 'Switch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-cache-backends/\n' },
   { name: 'Dockerfile syntax error', args: ['CTX'], message: /unknown instruction: BOGUSINSTRUCTION/i, pluginCode: 1, brokenDockerfile: true },
   {
     name: 'unreachable daemon', args: ['CTX'], message: /^ERROR: failed to connect to the docker API at unix:\/\/\/nonexistent-e2e\.sock; check if the path is correct and if the daemon is running: dial unix \/nonexistent-e2e\.sock: connect: no such file or directory$/m, pluginCode: 1,
@@ -118,7 +131,7 @@ e2eSuitePerDriver('build: bad input', (ctx, d) => {
           const errs = errorLines(r.stderr);
           assert.equal(errs.length, 1, `exactly one ERROR line: ${describeRun(r)}`);
           assert.match(errs[0]!, c.message);
-          assert.ok(r.stderr.endsWith(`${errs[0]}\n`), `the ERROR line comes last: ${describeRun(r)}`);
+          assert.ok(r.stderr.endsWith(`${errs[0]}\n${c.trailer ?? ''}`), `the ERROR line comes last: ${describeRun(r)}`);
         }
         assert.ok(!existsSync(iidfile), 'no iidfile written');
         assert.ok(!existsSync(metadataFile), 'no metadata file written');

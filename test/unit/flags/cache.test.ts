@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  awsCredentialsFromEnv, enrichCacheEntries, formatCacheEntry, parseCacheEntries, parseCacheEntry, type CacheEntry,
+  awsCredentialsFromEnv, checkCacheEntries, enrichCacheEntries, needsCacheExport, formatCacheEntry, parseCacheEntries, parseCacheEntry, type CacheEntry,
 } from '../../../src/flags/cache.js';
 import { FlagError } from '../../../src/flags/flag-error.js';
 
@@ -173,5 +173,30 @@ describe('awsCredentialsFromEnv', () => {
   });
   it('needs both keys', () => {
     assert.equal(awsCredentialsFromEnv({ AWS_SECRET_ACCESS_KEY: 's' }), undefined);
+  });
+});
+
+describe('checkCacheEntries', () => {
+  const e = (v: string): CacheEntry => parseCacheEntry(v);
+  const refused = (from: string[], to: string[], msg: string) =>
+    assert.throws(() => checkCacheEntries(from.map(e), to.map(e)), (err: unknown) => err instanceof FlagError && err.message === msg);
+
+  it('accepts complete entries of every type, and types it does not know (the daemon judges those)', () => {
+    checkCacheEntries([e('user/app:cache'), e('type=local,src=/c'), e('type=gha'), e('type=nosuch')], [e('type=local,dest=/c'), e('type=inline'), e('type=registry,ref=r')]);
+  });
+  it('refuses a registry import without ref', () => refused(['type=registry'], [], 'registry cache importer requires ref'));
+  it('refuses a registry import with an empty ref', () => refused(['type=registry,ref='], [], 'registry cache importer requires ref'));
+  it('refuses a local import without src', () => refused(['type=local'], [], 'local cache importer requires src'));
+  it('refuses a local export without dest', () => refused([], ['type=local,mode=max'], 'local cache exporter requires dest'));
+  it('judges the exports before the imports, as BuildKit\'s client does', () => refused(['type=registry'], ['type=local'], 'local cache exporter requires dest'));
+});
+
+describe('needsCacheExport', () => {
+  it('is false for no entries and for the inline cache alone', () => {
+    assert.equal(needsCacheExport([]), false);
+    assert.equal(needsCacheExport([parseCacheEntry('type=inline')]), false);
+  });
+  it('is true as soon as one entry goes to a cache backend', () => {
+    assert.equal(needsCacheExport([parseCacheEntry('type=inline'), parseCacheEntry('type=local,dest=d')]), true);
   });
 });
