@@ -2,8 +2,10 @@
 // run loads one file instead of resolving each command module from disk.
 import Build from './build.js';
 import Create from './create.js';
+import Du from './du.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
+import Prune from './prune.js';
 import Rm from './rm.js';
 import Stop from './stop.js';
 import Timeline from './timeline.js';
@@ -13,8 +15,10 @@ import Version from './version.js';
 export const COMMANDS = {
   build: Build,
   create: Create,
+  du: Du,
   inspect: Inspect,
   ls: Ls,
+  prune: Prune,
   rm: Rm,
   stop: Stop,
   timeline: Timeline,
