@@ -31,6 +31,11 @@ export abstract class BaseCommand extends Command {
     if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires 0 arguments`);
   }
 
+  /** docker/cli's cli.NoArgs (`du`, `prune`), worded unlike cli.ExactArgs(0). */
+  protected acceptsNoArgs(args: string[]): void {
+    if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
+  }
+
   protected maxArgs(args: string[], n: number): void {
     if (args.length > n) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires at most ${n} argument${n === 1 ? '' : 's'}`);
   }

@@ -3,8 +3,10 @@
 import Build from './build.js';
 import Create from './create.js';
 import DialStdio from './dial-stdio.js';
+import Du from './du.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
+import Prune from './prune.js';
 import Rm from './rm.js';
 import Stop from './stop.js';
 import Timeline from './timeline.js';
@@ -15,8 +17,10 @@ export const COMMANDS = {
   build: Build,
   create: Create,
   'dial-stdio': DialStdio,
+  du: Du,
   inspect: Inspect,
   ls: Ls,
+  prune: Prune,
   rm: Rm,
   stop: Stop,
   timeline: Timeline,

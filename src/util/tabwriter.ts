@@ -5,6 +5,9 @@
 export interface TabwriterOptions {
   minWidth: number;
   padding: number;
+  /** `\t` pads with tabs, each counted as `tabWidth` columns (Go's padchar '\t'); default spaces. */
+  padChar?: ' ' | '\t';
+  tabWidth?: number;
 }
 
 export function tabwrite(lines: string[], opts: TabwriterOptions): string {
@@ -29,5 +32,14 @@ export function tabwrite(lines: string[], opts: TabwriterOptions): string {
       start = end;
     }
   }
-  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[i]![col]!) : cell)).join('') + '\n').join('');
+  const pad = opts.padChar === '\t' ? tabPad(opts.tabWidth ?? 8) : (cell: string, w: number) => cell.padEnd(w);
+  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? pad(cell, widths[i]![col]!) : cell)).join('') + '\n').join('');
+}
+
+/** Go's tab padding: the cell width rounded up to a tab stop, filled with as many tabs as it takes. */
+function tabPad(tabWidth: number): (cell: string, width: number) => string {
+  return (cell, width) => {
+    const cellw = Math.ceil(width / tabWidth) * tabWidth;
+    return cell + '\t'.repeat(Math.ceil((cellw - [...cell].length) / tabWidth));
+  };
 }
