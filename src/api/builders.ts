@@ -11,7 +11,7 @@ export { inspectBuilder, type InspectOptions } from '../builder/inspect.js';
 export { createBuilder, leaveBuilder, type CreateOptions, type CreateResult, type LeaveOptions } from '../builder/create.js';
 export { useBuilder, removeBuilders, removeInactiveBuilders, stopBuilder, type UseOptions, type RemoveOptions } from '../builder/manage.js';
 export { formatInspect, type InspectView } from '../builder/format-inspect.js';
-export { formatLsJSON, formatLsTable } from '../builder/format-ls.js';
+export { checkLsFormat, formatLs, formatLsJSON, formatLsTable } from '../builder/format-ls.js';
 
 export interface BootOptions {
   env?: NodeJS.ProcessEnv;

@@ -133,7 +133,7 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
     const { groups } = await tx.list();
     const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx)));
     const taken = new Set(groups.map((g) => g.Name));
-    for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push(await contextBuilder(name));
+    for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push({ ...(await contextBuilder(name)), lastActivity: await tx.lastActivity(name) });
     return Promise.all(builders.map(async (b): Promise<BuilderInfo> => {
       const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
       return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { proxyConfig: proxy }) }) };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BuildxError } from '../util/errors.js';
 import { acquireLock } from './store-lock.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
+import { rfc3339Seconds } from '../util/go-time.js';
 
 /** OCI platform object as Go's specs.Platform marshals it. */
 export interface OCIPlatform {
@@ -103,10 +104,6 @@ function parseNodeGroup(text: string, file: string): NodeGroup {
       DriverOpts: n.DriverOpts ?? null, Flags: n.Flags ?? null, Files: n.Files ?? null,
     })),
   };
-}
-
-function rfc3339Seconds(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 export class Store {

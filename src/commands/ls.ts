@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { formatLsJSON, formatLsTable, listBuilders } from '../index.js';
+import { checkLsFormat, formatLs, listBuilders } from '../index.js';
 import { timeoutMs } from '../cli/flag-value.js';
 
 export default class Ls extends BaseCommand {
@@ -16,12 +16,9 @@ export default class Ls extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Ls);
     this.noArgs(argv as string[]);
+    checkLsFormat(flags.format);
     const builders = await listBuilders({ timeoutMs: timeoutMs(flags.timeout) });
-    if (flags.format === 'json') {
-      process.stdout.write(formatLsJSON(builders));
-      return;
-    }
-    const { stdout, stderr } = formatLsTable(builders, flags['no-trunc']);
+    const { stdout, stderr } = formatLs(builders, flags.format, flags['no-trunc']);
     process.stdout.write(stdout);
     if (stderr) process.stderr.write(stderr);
   }

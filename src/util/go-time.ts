@@ -48,6 +48,11 @@ export function goTimeString(d: Date): string {
   return `${date} ${time}${f} +0000 UTC`;
 }
 
+/** time.RFC3339 (whole seconds) of a UTC instant. */
+export function rfc3339Seconds(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** time.RFC3339Nano of a UTC instant, as encoding/json writes a time.Time. */
 export function rfc3339Nano(d: Date): string {
   const { date, time } = utcParts(d);

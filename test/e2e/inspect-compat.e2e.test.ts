@@ -89,6 +89,21 @@ e2eSuite('inspect, ls and create --buildkitd-config match reference buildx', (ct
     assert.match(json, /"GCPolicy":\[\{"all":false,"filter":\["type==source\.local"/);
     await same(['ls']);
     await same(['ls', '--no-trunc']);
+    // --format as a Go template over buildx's rows: builder rows, node rows, table headers, error lines.
+    for (const format of ['{{.Name}} {{.DriverEndpoint}}', 'table {{.Name}}\t{{.Status}}\t{{.Buildkit}}', '{{json .}}',
+      'table {{.Name}}\t{{.Platforms}}\t{{.LastActivity}}', '{{.Name}}|{{.Error}}', '{{if .Buildkit}}{{.Name}}={{.Buildkit}}{{end}}']) {
+      await same(['ls', '--format', format]);
+    }
+  });
+
+  it('ls refuses a --format that is not a template with buildx\'s line and exit 1, before any builder is loaded', { timeout: TEST_TIMEOUT }, async () => {
+    for (const format of ['{{.Nope', '{{.Nope}}', 'table {{.Name}}\t{{.Driver}}', '{{nosuchfunc .Name}}']) {
+      const r = await same(['ls', '--format', format]);
+      assert.equal(r, '', `nothing on stdout for ${format}`);
+    }
+    const unclosed = await ts(['ls', '--format', '{{.Nope']);
+    assert.equal(unclosed.code, 1);
+    assert.equal(unclosed.stderr, 'ERROR: template parsing error: template: :1: unclosed action\n');
   });
 
   it('the default docker builder', { timeout: TEST_TIMEOUT }, async () => {
