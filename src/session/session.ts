@@ -8,6 +8,8 @@ import { fileSendService, type ExportSink } from './filesend.js';
 import { fileSyncService, type TransferRecord } from './filesync.js';
 import { healthService } from './health.js';
 import { secretsService, type SecretSource } from './secrets.js';
+import type { AgentSource } from './ssh-agent.js';
+import { sshForwardService } from './sshforward.js';
 import { uploadService } from './upload.js';
 
 
@@ -19,6 +21,8 @@ export interface SessionOptions {
   /** Exporter outputs delivered to the client, by exporter index. */
   exports?: readonly ExportSink[];
   secrets?: ReadonlyMap<string, SecretSource>;
+  /** Forwarded ssh agents by id (`--ssh`); the service is offered even with none, as buildx does. */
+  ssh?: ReadonlyMap<string, AgentSource>;
   /** Bodies the daemon pulls by URL, by id. */
   uploads?: ReadonlyMap<string, () => AsyncIterable<Buffer>>;
   dockerConfigDir?: string;
@@ -43,6 +47,7 @@ export class Session {
     if (opts.dirs?.size) methods.push(...fileSyncService(opts.dirs, opts.onTransfer));
     if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
     if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));
+    methods.push(...sshForwardService(opts.ssh ?? new Map()));
     if (opts.uploads?.size) methods.push(...uploadService(opts.uploads));
     if (opts.methods?.length) methods.push(...opts.methods);
     this.server = new RpcServer(methods);

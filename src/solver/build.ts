@@ -8,6 +8,7 @@ import { contentService } from '../session/content-service.js';
 import type { ExportSink } from '../session/filesend.js';
 import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
+import type { AgentSource } from '../session/ssh-agent.js';
 import { Session } from '../session/session.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { randomId } from '../util/random-id.js';
@@ -32,6 +33,7 @@ export interface SolveOptions extends FrontendOptions, BuildInputs {
   cacheTo?: CacheEntry[];
   entitlements?: string[];
   secrets?: ReadonlyMap<string, SecretSource>;
+  ssh?: ReadonlyMap<string, AgentSource>;
 }
 
 export interface SolveTarget {
@@ -106,6 +108,7 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       exports: exports.some((e) => e.output) ? sinks : [],
       uploads: local.uploads,
       secrets: opts.secrets,
+      ssh: opts.ssh,
       dockerConfigDir: target.dockerConfigDir,
       methods: caches.stores.size ? contentService(caches.stores) : [],
       onTransfer: (r) => {
