@@ -25,6 +25,7 @@ import { isGitSSHContext, isRemoteContext, resolveBuildInputs } from '../solver/
 import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
 import { planExports } from '../solver/plan-exports.js';
+import { checkPushCredentials } from '../solver/push-credentials.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { isDirectory } from '../util/fs-stat.js';
 import { randomId } from '../util/random-id.js';
@@ -166,6 +167,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
     // buildx reads keys and checks sockets once the builder is known, before the build is sent; an ssh git
     // context gets the default agent when none was named.
     const ssh = await sshAgents(withDefaultSSH(request.ssh ?? [], isGitSSHContext(request.context)), env);
+    await checkPushCredentials(plan.exports, dockerConfigDir({ env }), env);
     const inputs = await resolveBuildInputs(request.context, request.file, opts.stdin ?? process.stdin);
     solve = {
       ...inputs, target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,
@@ -233,7 +235,7 @@ class Prepared implements PreparedBuild {
     try {
       await bootDriver(node.driver, progress, signal, status);
       solved = await runBuild(
-        { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
+        { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }), env },
         this.solve,
         { progress, signal, ref, onTransfer: (r) => this.transfers.push(r), onWarning: (w) => opts.onWarning?.(`WARNING: ${w}`) },
       );

@@ -3,6 +3,7 @@
 import type { Duplex } from 'node:stream';
 import { randomId } from '../util/random-id.js';
 import { RpcServer, type Method } from './rpc-server.js';
+import { dockerConfigDir } from '../docker/config.js';
 import { authService } from './auth.js';
 import { fileSendService, type ExportSink } from './filesend.js';
 import { fileSyncService, type TransferRecord } from './filesync.js';
@@ -26,6 +27,8 @@ export interface SessionOptions {
   /** Bodies the daemon pulls by URL, by id. */
   uploads?: ReadonlyMap<string, () => AsyncIterable<Buffer>>;
   dockerConfigDir?: string;
+  /** Read for the credential helpers' environment and BUILDKIT_NO_CLIENT_TOKEN; default process.env. */
+  env?: NodeJS.ProcessEnv;
   onTransfer?: (r: TransferRecord) => void;
   /** Further services a build attaches (e.g. content stores for a local cache). */
   methods?: readonly Method[];
@@ -43,7 +46,7 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.sharedKey = asciiHeader(opts.sharedKey);
-    const methods: Method[] = [...healthService(), ...authService(opts.dockerConfigDir)];
+    const methods: Method[] = [...healthService(), ...authService({ configDir: opts.dockerConfigDir ?? dockerConfigDir({ env: opts.env }), env: opts.env ?? process.env })];
     if (opts.dirs?.size) methods.push(...fileSyncService(opts.dirs, opts.onTransfer));
     if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
     if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));

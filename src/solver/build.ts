@@ -43,6 +43,8 @@ export interface SolveTarget {
   /** Per-machine id used in the context's shared key. */
   nodeId: string;
   dockerConfigDir?: string;
+  /** The caller's environment (credential helpers, BUILDKIT_NO_CLIENT_TOKEN). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SolveResult {
@@ -110,6 +112,7 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       secrets: opts.secrets,
       ssh: opts.ssh,
       dockerConfigDir: target.dockerConfigDir,
+      env: target.env,
       methods: caches.stores.size ? contentService(caches.stores) : [],
       onTransfer: (r) => {
         transfers.push(r);
