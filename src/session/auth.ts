@@ -2,6 +2,8 @@
 // authority buildx offers (the daemon then has the client fetch bearer tokens, so secrets such as
 // identity tokens never leave this process).
 import { CredentialHelperError, credentialsFor, type RegistryCredentials } from '../docker/credentials.js';
+import { withVertex } from '../progress/vertex.js';
+import type { ProgressWriter } from '../progress/writer.js';
 import { moby } from '../proto/index.js';
 import { asBuffer } from '../util/bytes.js';
 import { fetchRegistryToken } from './registry-token.js';
@@ -12,6 +14,8 @@ export interface AuthOptions {
   /** The docker config dir: config.json and the token seeds. */
   configDir: string;
   env: NodeJS.ProcessEnv;
+  /** Where buildx's `[auth] …` steps are shown: credentials shared, tokens fetched (once per name). */
+  progress?: ProgressWriter;
 }
 
 const truthy = (v: string | undefined): boolean => /^(1|t|true)$/i.test(v ?? '');
@@ -19,6 +23,12 @@ const truthy = (v: string | undefined): boolean => /^(1|t|true)$/i.test(v ?? '')
 export function authService(opts: AuthOptions): Method[] {
   const A = moby.filesync.v1;
   const seeds = new TokenSeeds(opts.configDir);
+  const shown = new Set<string>();
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    if (!opts.progress || shown.has(name)) return fn();
+    shown.add(name);
+    return withVertex(opts.progress, name, fn);
+  };
   const lookup = async (host: string): Promise<RegistryCredentials | undefined> => {
     try {
       return await credentialsFor(host, opts.configDir, opts.env);
@@ -40,6 +50,7 @@ export function authService(opts: AuthOptions): Method[] {
       handler: async (req) => {
         const { Host } = A.CredentialsRequest.decode(req);
         const creds = await lookup(Host);
+        if (creds?.secret) await step(`[auth] sharing credentials for ${Host}`, async () => {});
         return asBuffer(A.CredentialsResponse.encode({ Username: creds?.username ?? '', Secret: creds?.secret ?? '' }).finish());
       },
     },
@@ -64,7 +75,10 @@ export function authService(opts: AuthOptions): Method[] {
       kind: 'unary',
       handler: async (req, ctx) => {
         const r = A.FetchTokenRequest.decode(req);
-        const got = await fetchRegistryToken({ realm: r.Realm, service: r.Service, scopes: r.Scopes }, await lookup(r.Host), ctx.signal);
+        const creds = await lookup(r.Host);
+        const fetch = () => fetchRegistryToken({ realm: r.Realm, service: r.Service, scopes: r.Scopes }, creds, ctx.signal);
+        const scopes = r.Scopes.map((s) => s.replace(/^repository:/, '')).join(' ');
+        const got = creds?.secret && !creds.registryToken ? await step(`[auth] ${scopes} token for ${r.Host}`, fetch) : await fetch();
         return asBuffer(A.FetchTokenResponse.encode({ Token: got.token, ExpiresIn: got.expiresIn, IssuedAt: got.issuedAt }).finish());
       },
     },

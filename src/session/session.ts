@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { randomId } from '../util/random-id.js';
 import { RpcServer, type Method } from './rpc-server.js';
 import { dockerConfigDir } from '../docker/config.js';
+import type { ProgressWriter } from '../progress/writer.js';
 import { authService } from './auth.js';
 import { fileSendService, type ExportSink } from './filesend.js';
 import { fileSyncService, type TransferRecord } from './filesync.js';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   dockerConfigDir?: string;
   /** Read for the credential helpers' environment and BUILDKIT_NO_CLIENT_TOKEN; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where session steps buildx shows (`[auth] sharing credentials for …`) go. */
+  progress?: ProgressWriter;
   onTransfer?: (r: TransferRecord) => void;
   /** Further services a build attaches (e.g. content stores for a local cache). */
   methods?: readonly Method[];
@@ -46,7 +49,7 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.sharedKey = asciiHeader(opts.sharedKey);
-    const methods: Method[] = [...healthService(), ...authService({ configDir: opts.dockerConfigDir ?? dockerConfigDir({ env: opts.env }), env: opts.env ?? process.env })];
+    const methods: Method[] = [...healthService(), ...authService({ configDir: opts.dockerConfigDir ?? dockerConfigDir({ env: opts.env }), env: opts.env ?? process.env, progress: opts.progress })];
     if (opts.dirs?.size) methods.push(...fileSyncService(opts.dirs, opts.onTransfer));
     if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
     if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));

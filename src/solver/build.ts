@@ -113,6 +113,7 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       ssh: opts.ssh,
       dockerConfigDir: target.dockerConfigDir,
       env: target.env,
+      progress: run.progress,
       methods: caches.stores.size ? contentService(caches.stores) : [],
       onTransfer: (r) => {
         transfers.push(r);

@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { freePort } from './buildkitd-daemon.js';
@@ -139,9 +141,94 @@ async function credentialHelper(ctx: E2E, name: string, kind: 'ok' | 'broken'): 
   return bin;
 }
 
+interface TokenRequestSeen {
+  method: string;
+  grantType?: string;
+  clientId?: string;
+  username?: string;
+}
+
+interface TokenRegistry extends Registry {
+  server: Server;
+  /** Token requests in arrival order. */
+  seen: TokenRequestSeen[];
+}
+
+const b64u = (v: string | Buffer) => Buffer.from(v).toString('base64url');
+
+/**
+ * A registry with bearer-token auth (distribution's `auth: token`) and its token server, in this process:
+ * POST (OAuth2 password grant) and GET (basic auth) both issue an ES256 JWT that the registry trusts
+ * through the certificate in its x5c header. Who asks, and how, is recorded.
+ */
+async function startTokenRegistry(ctx: E2E): Promise<TokenRegistry> {
+  const dir = await ctx.tmp('token-registry');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=tsbuildx-e2e-token', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const key = createPrivateKey(await readFile(join(dir, 'key.pem')));
+  const certDer = new X509Certificate(await readFile(join(dir, 'cert.pem'))).raw.toString('base64');
+  const seen: TokenRequestSeen[] = [];
+  const issue = (scopes: string[]) => {
+    const now = Math.floor(Date.now() / 1000);
+    const access = scopes.flatMap((sc) => sc.split(' ')).map((sc) => {
+      const [type, name, actions] = sc.split(':');
+      return { type, name, actions: (actions ?? '').split(',') };
+    });
+    const head = b64u(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c: [certDer] }));
+    const body = b64u(JSON.stringify({ iss: 'tsbuildx-e2e', sub: USER, aud: 'tsbuildx-e2e-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomName(), access }));
+    const sig = sign('sha256', Buffer.from(`${head}.${body}`), { key, dsaEncoding: 'ieee-p1363' });
+    return `${head}.${body}.${b64u(sig)}`;
+  };
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      let ok: boolean;
+      let scopes: string[];
+      if (req.method === 'POST') {
+        const form = new URLSearchParams(text);
+        seen.push({ method: 'POST', grantType: form.get('grant_type') ?? '', clientId: form.get('client_id') ?? '', username: form.get('username') ?? '' });
+        ok = form.get('grant_type') === 'password' && form.get('username') === USER && form.get('password') === PASSWORD;
+        scopes = form.get('scope') ? [form.get('scope')!] : [];
+      } else {
+        const basic = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8');
+        seen.push({ method: 'GET', username: basic.split(':')[0] });
+        ok = basic === `${USER}:${PASSWORD}`;
+        scopes = url.searchParams.getAll('scope');
+      }
+      if (!ok) {
+        res.writeHead(401).end();
+        return;
+      }
+      const token = issue(scopes);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, token, expires_in: 300 }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const tokenPort = (server.address() as { port: number }).port;
+  const port = await freePort();
+  await writeFile(join(dir, 'config.yml'), [
+    'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
+    'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`,
+    '    service: tsbuildx-e2e-registry', '    issuer: tsbuildx-e2e', `    rootcertbundle: ${dir}/cert.pem`, '',
+  ].join('\n'));
+  const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  proc.unref();
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const status = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
+    if (status === 401) break;
+    assert.ok(i < 100 && proc.exitCode === null, `registry on ${host} did not come up`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { host, proc, server, seen };
+}
+
 e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements', (ctx, d) => {
   let agent: Agent;
   let registry: Registry;
+  let tokenRegistry: TokenRegistry | undefined;
   const builders = containerBuilders(ctx);
   before(async () => {
     agent = await sshAgent(ctx);
@@ -150,6 +237,8 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
   after(() => {
     if (agent?.pid) process.kill(agent.pid);
     registry?.proc.kill();
+    tokenRegistry?.proc.kill();
+    tokenRegistry?.server.close();
   });
 
   const outDir = () => ctx.path('ssh-out');
@@ -233,6 +322,9 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
       const r = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${registry.host}/e2e/auths:v1`, dir]);
       assert.equal(r.code, 0, describeRun(r));
       assert.deepEqual(await tagsOf(registry, 'e2e/auths'), ['v1']);
+      // buildx's provider shows the hand-over once per host.
+      assert.equal(r.stderr.split('\n').filter((l) => / \[auth\] sharing credentials for /.test(l)).join('\n').replace(/#\d+/, '#N'),
+        `#N [auth] sharing credentials for ${registry.host}`);
       await writeConfig({ auths: { [`http://${registry.host}`]: { username: USER, password: PASSWORD } } });
       const r2 = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${registry.host}/e2e/auths:v2`, dir]);
       assert.equal(r2.code, 0, describeRun(r2));
@@ -256,12 +348,29 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
       assert.deepEqual(await tagsOf(registry, 'e2e/helpers'), ['v1']);
     });
 
+    it('bearer-token registry: the client fetches the token itself (OAuth2 POST, password grant) for the daemon', { timeout: TEST_TIMEOUT }, async () => {
+      tokenRegistry = await startTokenRegistry(ctx);
+      const dir = await pushCtx();
+      await writeConfig({ auths: { [tokenRegistry.host]: { username: USER, password: PASSWORD } } });
+      const r = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${tokenRegistry.host}/e2e/token:v1`, dir]);
+      assert.equal(r.code, 0, describeRun(r));
+      // The daemon alone would GET first; buildx's provider answers FetchToken with a POST from this client.
+      assert.ok(tokenRegistry.seen.length > 0, 'the token server was asked');
+      assert.deepEqual(tokenRegistry.seen[0], { method: 'POST', grantType: 'password', clientId: 'buildkit-client', username: USER });
+      assert.ok(tokenRegistry.seen.every((q) => q.method === 'POST'), JSON.stringify(tokenRegistry.seen));
+      assert.match(r.stderr, new RegExp(`\\[auth\\] e2e/token:pull,push token for ${tokenRegistry.host.replace(/\./g, '\\.')}`));
+      assert.ok(!r.stderr.includes(PASSWORD));
+      const res = await fetch(`http://${tokenRegistry.host}/v2/e2e/token/tags/list`);
+      assert.equal(res.status, 401, 'the registry really wants a token');
+    });
+
     it('wrong credentials: the push fails with the registry\'s 401', { timeout: TEST_TIMEOUT }, async () => {
       const dir = await pushCtx();
       await writeConfig({ auths: { [registry.host]: { auth: Buffer.from(`${USER}:wrong`).toString('base64') } } });
       const r = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${registry.host}/e2e/wrong:v1`, dir]);
       assert.equal(r.code, 1, describeRun(r));
-      assert.match(r.stderr, /401 Unauthorized/);
+      const blob = `http://${registry.host.replace(/\./g, '\\.')}/v2/e2e/wrong/blobs/sha256:[0-9a-f]{64}`;
+      assert.match(r.stderr, new RegExp(`ERROR: failed to build: failed to solve: failed to push ${registry.host.replace(/\./g, '\\.')}/e2e/wrong:v1: unexpected status from HEAD request to ${blob}: 401 Unauthorized\n$`));
       assert.deepEqual(await tagsOf(registry, 'e2e/wrong'), []);
     });
 
