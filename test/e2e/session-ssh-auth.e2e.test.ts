@@ -4,7 +4,9 @@
 // own ssh-add and ssh-keygen, copied with their shared libraries into the image, so it lists the agent's
 // keys and has the agent sign a file that is verified here against the generated public key.
 // Registry auth: a second registry of our own (docker-registry with htpasswd basic auth) on a free
-// 127.0.0.1 port, pushed to with credentials from config.json `auths`, a credsStore and credHelpers.
+// 127.0.0.1 port, pushed to with credentials from config.json `auths`, a credsStore and credHelpers; and
+// a bearer-token registry whose token server runs in this process, to see who fetches the token.
+// Entitlements: RUN --security=insecure on builders with and without --allow-insecure-entitlement.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -101,10 +103,10 @@ const PASSWORD = `pw-${randomName()}`;
 
 async function startAuthRegistry(ctx: E2E): Promise<Registry> {
   const dir = await ctx.tmp('registry');
-  const hash = execFileSync('python3', ['-W', 'ignore', '-c',
-    'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', PASSWORD], { encoding: 'utf8' }).trim();
-  assert.match(hash, /^\$2[aby]\$/, 'a bcrypt hash');
-  await writeFile(join(dir, 'htpasswd'), `${USER}:${hash}\n`);
+  // distribution reads bcrypt entries only (apache2-utils' htpasswd -B; provision.sh test-tools).
+  const line = execFileSync('htpasswd', ['-nbB', USER, PASSWORD], { encoding: 'utf8' }).trim();
+  assert.match(line, new RegExp(`^${USER}:\\$2y\\$`), 'a bcrypt entry');
+  await writeFile(join(dir, 'htpasswd'), `${line}\n`);
   const port = await freePort();
   await writeFile(join(dir, 'config.yml'), [
     'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
