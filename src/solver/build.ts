@@ -13,6 +13,7 @@ import { Session } from '../session/session.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { randomId } from '../util/random-id.js';
 import { prepareLocalCaches } from './cache-local.js';
+import { pushWithMoby } from './moby-push.js';
 import { frontendAttrs, type FrontendOptions } from './frontend-attrs.js';
 import { prepareLocalInputs, type BuildInputs } from './inputs.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
@@ -151,6 +152,7 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       throw new BuildFailedError(`failed to solve: ${e.message}`, sourceLocations(err), e.exitCode, err);
     }
     await status;
+    await pushWithMoby(target.driver, exports, { progress: run.progress, signal, dockerConfigDir: target.dockerConfigDir, env: target.env });
     await caches.finish(response);
     for (const p of prepared) await p.commit();
     ok = true;

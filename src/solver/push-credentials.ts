@@ -4,16 +4,26 @@
 import { CredentialHelperError, credentialsFor } from '../docker/credentials.js';
 import { parseReference } from '../flags/index.js';
 import { BuildxError } from '../util/errors.js';
-import type { ExportRequest } from './build.js';
+
+/** What these checks read of an exporter (the solve's ExportRequest fits). */
+export interface ExporterEntry {
+  type: string;
+  attrs: Readonly<Record<string, string>>;
+}
+
+/** The registry host of an image name (`docker.io` when it names none). */
+export function pushHostOf(name: string): string {
+  return parseReference(name.trim()).domain || 'docker.io';
+}
 
 /** Registry hosts the exporters push to (`name=` of image exporters with `push=true`). */
-export function pushHosts(exports: readonly ExportRequest[]): string[] {
+export function pushHosts(exports: readonly ExporterEntry[]): string[] {
   const hosts = new Set<string>();
   for (const e of exports) {
     if (e.attrs.push !== 'true' || !e.attrs.name) continue;
     for (const name of e.attrs.name.split(',')) {
       try {
-        hosts.add(parseReference(name.trim()).domain || 'docker.io');
+        hosts.add(pushHostOf(name));
       } catch {
         // Names were checked already; one the daemon refuses is its to report.
       }
@@ -22,7 +32,7 @@ export function pushHosts(exports: readonly ExportRequest[]): string[] {
   return [...hosts];
 }
 
-export async function checkPushCredentials(exports: readonly ExportRequest[], configDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function checkPushCredentials(exports: readonly ExporterEntry[], configDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   for (const host of pushHosts(exports)) {
     try {
       await credentialsFor(host, configDir, env);
