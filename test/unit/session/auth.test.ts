@@ -76,3 +76,63 @@ test('credential helpers: the answer, <token> as identity token, not-found as no
     (e: unknown) => e instanceof CredentialHelperError
       && e.message === 'error getting credentials - err: exec: "docker-credential-gone": executable file not found in $PATH, out: ``');
 });
+
+/** A token endpoint on 127.0.0.1 that records each request and answers with `reply`. */
+async function tokenServer(reply: (method: string, body: URLSearchParams, auth: string) => [number, object?]) {
+  const { createServer } = await import('node:http');
+  const seen: { method: string; body: Record<string, string>; query: string; auth: string }[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => {
+      const body = new URLSearchParams(text);
+      const auth = req.headers.authorization ?? '';
+      seen.push({ method: req.method ?? '', body: Object.fromEntries(body), query: new URL(req.url ?? '/', 'http://x').search, auth });
+      const [status, json] = reply(req.method ?? '', body, auth);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(json ? JSON.stringify(json) : '');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const realm = `http://127.0.0.1:${(server.address() as { port: number }).port}/token`;
+  return { realm, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('FetchToken flow: OAuth2 POST (password, refresh_token), GET with basic auth on 404, anonymous GET, worded errors', async () => {
+  const { fetchRegistryToken } = await import('../../../src/session/registry-token.js');
+  const req = (realm: string) => ({ realm, service: 'reg', scopes: ['repository:a/b:pull,push', 'repository:c:pull'] });
+
+  const post = await tokenServer((m) => (m === 'POST' ? [200, { access_token: 'posted', expires_in: 120, issued_at: '2026-01-02T03:04:05Z' }] : [500]));
+  try {
+    assert.deepEqual(await fetchRegistryToken(req(post.realm), { username: 'u', secret: 'p' }),
+      { token: 'posted', expiresIn: 120, issuedAt: Date.parse('2026-01-02T03:04:05Z') / 1000 });
+    assert.deepEqual(post.seen[0]!.body, { scope: 'repository:a/b:pull,push repository:c:pull', service: 'reg', client_id: 'buildkit-client', grant_type: 'password', username: 'u', password: 'p' });
+    await fetchRegistryToken(req(post.realm), { username: '', secret: 'refresh-me' });
+    assert.deepEqual(post.seen[1]!.body, { scope: 'repository:a/b:pull,push repository:c:pull', service: 'reg', client_id: 'buildkit-client', grant_type: 'refresh_token', refresh_token: 'refresh-me' });
+  } finally {
+    await post.close();
+  }
+
+  const get = await tokenServer((m) => (m === 'POST' ? [404] : [200, { token: 'got' }]));
+  try {
+    assert.deepEqual(await fetchRegistryToken(req(get.realm), { username: 'u', secret: 'p' }), { token: 'got', expiresIn: 60, issuedAt: 0 });
+    assert.deepEqual(get.seen.map((s) => s.method), ['POST', 'GET']);
+    assert.equal(get.seen[1]!.auth, `Basic ${Buffer.from('u:p').toString('base64')}`);
+    assert.equal(get.seen[1]!.query, '?service=reg&scope=repository%3Aa%2Fb%3Apull%2Cpush&scope=repository%3Ac%3Apull');
+    await fetchRegistryToken(req(get.realm), undefined);
+    assert.deepEqual(get.seen[2], { method: 'GET', body: {}, query: get.seen[1]!.query, auth: '' });
+  } finally {
+    await get.close();
+  }
+
+  const deny = await tokenServer(() => [403]);
+  try {
+    await assert.rejects(fetchRegistryToken(req(deny.realm), { username: 'u', secret: 'p' }),
+      { message: `failed to fetch oauth token: unexpected status from POST request to ${deny.realm}: 403 Forbidden` });
+    await assert.rejects(fetchRegistryToken(req(deny.realm), undefined),
+      { message: `failed to fetch anonymous token: unexpected status from GET request to ${deny.realm}: 403 Forbidden` });
+  } finally {
+    await deny.close();
+  }
+  assert.deepEqual(await fetchRegistryToken(req('http://127.0.0.1:1/never'), { username: '', secret: '', registryToken: 'static' }),
+    { token: 'static', expiresIn: 60, issuedAt: 0 });
+});
