@@ -23,7 +23,7 @@
 #   multiarch-base  127.0.0.1:5000/busybox:latest for linux/amd64 + linux/arm64, pushed by a temporary
 #                   bare buildkitd
 #   test-tools      the programs tests and benches run besides the daemons (tmux, openssl, ssh-agent, GNU tar, flock,
-#                   setpriv, GNU time) and the unprivileged user tsbuildx-test that permission tests run as
+#                   setpriv, GNU time, htpasswd for bcrypt password files) and the unprivileged user tsbuildx-test that permission tests run as
 #
 # State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
 # Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
@@ -562,7 +562,7 @@ TEST_USER=tsbuildx-test
 
 c_test_tools() {
   local note=""
-  apt_install tmux openssl openssh-client tar util-linux time
+  apt_install tmux openssl openssh-client tar util-linux time apache2-utils
   note_installed
   if ! id -u "$TEST_USER" >/dev/null 2>&1; then
     run useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$TEST_USER"

@@ -35,10 +35,10 @@ export {
 
 // Flag grammars: `docker buildx build` flag strings into request values, and back.
 export {
-  checkImageIdFile, formatCacheEntry, formatOutput, formatSecret, formatUlimit, parseBuildArgs, parseCacheEntries,
-  parseCacheEntry, parseLabels, parseOutput, parseOutputs, parseSecret, parseSecrets, parseShmSize, parseUlimit,
+  checkImageIdFile, formatCacheEntry, formatOutput, formatSecret, formatSSH, formatUlimit, parseBuildArgs, parseCacheEntries,
+  parseCacheEntry, parseLabels, parseOutput, parseOutputs, parseSecret, parseSecrets, parseShmSize, parseSSH, parseSSHSpecs, parseUlimit,
   parseUlimits, resolveProgressMode, withSourceDateEpoch, FlagError,
-  type CacheEntry, type ExportEntry, type ProgressMode, type Secret, type Ulimit,
+  type CacheEntry, type ExportEntry, type ProgressMode, type Secret, type SSHSpec, type Ulimit,
 } from './flags/index.js';
 
 // The --metadata-file contract.

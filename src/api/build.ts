@@ -9,8 +9,9 @@ import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
-  checkCacheEntries, formatAddHost, formatPlatform, needsCacheExport, notSupported, formatUlimit, parseAddHosts, parseEntitlements, parseNetworkMode, parsePlatforms,
-  parseTag, resolveNoCache, type CacheEntry, type ExportEntry, type Secret, type Ulimit,
+  checkCacheEntries, formatAddHost, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
+  parseNetworkMode, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
+  type CacheEntry, type ExportEntry, type Secret, type SSHSpec, type Ulimit,
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
 import { SummaryRecorder, type BuildSummary } from '../progress/summary.js';
@@ -18,12 +19,14 @@ import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
 import { checkSecretFiles, secretSources } from '../session/secret-sources.js';
+import { sshAgents } from '../session/ssh-sources.js';
 import { BuildFailedError, runBuild, type ExportRequest, type SolveOptions } from '../solver/build.js';
 import type { FrontendOptions } from '../solver/frontend-attrs.js';
-import { isRemoteContext, resolveBuildInputs } from '../solver/inputs.js';
+import { isGitSSHContext, isRemoteContext, resolveBuildInputs } from '../solver/inputs.js';
 import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
 import { planExports } from '../solver/plan-exports.js';
+import { checkPushCredentials } from '../solver/push-credentials.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { isDirectory } from '../util/fs-stat.js';
 import { randomId } from '../util/random-id.js';
@@ -48,6 +51,8 @@ export interface BuildRequest extends Pick<FrontendOptions, 'target' | 'buildArg
   cacheFrom?: CacheEntry[];
   cacheTo?: CacheEntry[];
   secrets?: Secret[];
+  /** `--ssh`: agents to forward by id (socket or key files; no path: `$SSH_AUTH_SOCK`). */
+  ssh?: SSHSpec[];
   /** Entitlements (`network.host`, `security.insecure`, `buildx.local.delete`, …). */
   allow?: string[];
   /** `default`, `host` or `none`. */
@@ -165,6 +170,10 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
     if (opts.metadataFile && !(await isDirectory(dirname(opts.metadataFile)))) {
       throw new BuildxError(`invalid output path: stat ${dirname(opts.metadataFile)}: no such file or directory`);
     }
+    // buildx reads keys and checks sockets once the builder is known, before the build is sent; an ssh git
+    // context gets the default agent when none was named.
+    const ssh = await sshAgents(withDefaultSSH(request.ssh ?? [], isGitSSHContext(request.context)), env);
+    await checkPushCredentials(plan.exports, dockerConfigDir({ env }), env);
     const inputs = await resolveBuildInputs(request.context, request.file, opts.stdin ?? process.stdin);
     solve = {
       ...inputs, target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,
@@ -172,7 +181,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
       cacheFrom: request.cacheFrom ?? [], cacheTo: request.cacheTo ?? [],
       entitlements: [...allowed.entitlements, ...(network === 'host' ? ['network.host'] : [])],
       networkMode: network, extraHosts, shmSize: request.shmSize ?? 0, ulimits: (request.ulimits ?? []).map(formatUlimit),
-      cgroupParent: request.cgroupParent, secrets,
+      cgroupParent: request.cgroupParent, secrets, ssh,
     };
   } catch (err) {
     failedToBuild(err);
@@ -232,7 +241,7 @@ class Prepared implements PreparedBuild {
     try {
       await bootDriver(node.driver, progress, signal, status);
       solved = await runBuild(
-        { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }) },
+        { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }), env },
         this.solve,
         { progress, signal, ref, onTransfer: (r) => this.transfers.push(r), onWarning: (w) => opts.onWarning?.(`WARNING: ${w}`) },
       );

@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import {
   BuildxError, checkBuildRequest, checkImageIdFile, formatBuildSummary, formatWarnings, observeProgress, parseBuildArgs,
-  parseCacheEntries, parseLabels, parseOutputs, parseSecrets, parseShmSize, parseUlimits, prepareBuild, resolveBuilder,
+  parseCacheEntries, parseLabels, parseOutputs, parseSecrets, parseShmSize, parseSSHSpecs, parseUlimits, prepareBuild, resolveBuilder,
   renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, withSourceDateEpoch,
   type BuildRequest, type BuildResult, type PreparedBuild, type TimelineFormat,
 } from '../index.js';
@@ -70,7 +70,7 @@ function toRequest(input: BuildCliInput, env: NodeJS.ProcessEnv): BuildRequest {
   return {
     context: input.contextArg, file: input.file, target: input.target, buildArgs, labels,
     outputs: parseOutputs(input.outputs), cacheFrom: parseCacheEntries(input.cacheFrom), cacheTo: parseCacheEntries(input.cacheTo),
-    secrets: parseSecrets(input.secrets), ulimits: parseUlimits(input.ulimits), shmSize,
+    secrets: parseSecrets(input.secrets), ssh: parseSSHSpecs(input.ssh), ulimits: parseUlimits(input.ulimits), shmSize,
     noCache: input.noCache, noCacheFilter: input.noCacheFilter, pull: input.pull, tags: input.tags, push: input.push,
     load: input.load, platforms: input.platforms, network: input.network, addHosts: input.addHosts, allow: input.allow,
     cgroupParent: input.cgroupParent,

@@ -8,6 +8,8 @@ export interface DockerAuthEntry {
   username?: string;
   password?: string;
   identitytoken?: string;
+  /** A bearer token sent to the registry as is. */
+  registrytoken?: string;
 }
 
 export interface DockerConfigFile {

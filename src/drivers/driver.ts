@@ -64,6 +64,11 @@ export interface Driver {
   client(opts?: { signal?: AbortSignal }): Promise<BuildkitClient>;
   /** Attaches a session so the daemon can call its services during builds. */
   openSession(client: BuildkitClient, session: Session, opts?: { signal?: AbortSignal }): Promise<SessionCloser>;
+  /**
+   * Engines whose BuildKit cannot push (docker driver without 'Direct push'): pushes an image of the
+   * engine's store with the engine's AuthConfig.
+   */
+  pushImage?(name: string, auth: Record<string, string>, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export interface DriverFactory {

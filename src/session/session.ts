@@ -3,11 +3,15 @@
 import type { Duplex } from 'node:stream';
 import { randomId } from '../util/random-id.js';
 import { RpcServer, type Method } from './rpc-server.js';
+import { dockerConfigDir } from '../docker/config.js';
+import type { ProgressWriter } from '../progress/writer.js';
 import { authService } from './auth.js';
 import { fileSendService, type ExportSink } from './filesend.js';
 import { fileSyncService, type TransferRecord } from './filesync.js';
 import { healthService } from './health.js';
 import { secretsService, type SecretSource } from './secrets.js';
+import type { AgentSource } from './ssh-agent.js';
+import { sshForwardService } from './sshforward.js';
 import { uploadService } from './upload.js';
 
 
@@ -19,9 +23,15 @@ export interface SessionOptions {
   /** Exporter outputs delivered to the client, by exporter index. */
   exports?: readonly ExportSink[];
   secrets?: ReadonlyMap<string, SecretSource>;
+  /** Forwarded ssh agents by id (`--ssh`); the service is offered even with none, as buildx does. */
+  ssh?: ReadonlyMap<string, AgentSource>;
   /** Bodies the daemon pulls by URL, by id. */
   uploads?: ReadonlyMap<string, () => AsyncIterable<Buffer>>;
   dockerConfigDir?: string;
+  /** Read for the credential helpers' environment and BUILDKIT_NO_CLIENT_TOKEN; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where session steps buildx shows (`[auth] sharing credentials for …`) go. */
+  progress?: ProgressWriter;
   onTransfer?: (r: TransferRecord) => void;
   /** Further services a build attaches (e.g. content stores for a local cache). */
   methods?: readonly Method[];
@@ -39,10 +49,11 @@ export class Session {
 
   constructor(opts: SessionOptions) {
     this.sharedKey = asciiHeader(opts.sharedKey);
-    const methods: Method[] = [...healthService(), ...authService(opts.dockerConfigDir)];
+    const methods: Method[] = [...healthService(), ...authService({ configDir: opts.dockerConfigDir ?? dockerConfigDir({ env: opts.env }), env: opts.env ?? process.env, progress: opts.progress })];
     if (opts.dirs?.size) methods.push(...fileSyncService(opts.dirs, opts.onTransfer));
     if (opts.exports?.length) methods.push(...fileSendService(opts.exports));
     if (opts.secrets?.size) methods.push(...secretsService(opts.secrets));
+    methods.push(...sshForwardService(opts.ssh ?? new Map()));
     if (opts.uploads?.size) methods.push(...uploadService(opts.uploads));
     if (opts.methods?.length) methods.push(...opts.methods);
     this.server = new RpcServer(methods);

@@ -8,10 +8,12 @@ import { contentService } from '../session/content-service.js';
 import type { ExportSink } from '../session/filesend.js';
 import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
+import type { AgentSource } from '../session/ssh-agent.js';
 import { Session } from '../session/session.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
 import { randomId } from '../util/random-id.js';
 import { prepareLocalCaches } from './cache-local.js';
+import { pushWithMoby } from './moby-push.js';
 import { frontendAttrs, type FrontendOptions } from './frontend-attrs.js';
 import { prepareLocalInputs, type BuildInputs } from './inputs.js';
 import { prepareOutput, type OutputTarget, type PreparedOutput } from './outputs.js';
@@ -32,6 +34,7 @@ export interface SolveOptions extends FrontendOptions, BuildInputs {
   cacheTo?: CacheEntry[];
   entitlements?: string[];
   secrets?: ReadonlyMap<string, SecretSource>;
+  ssh?: ReadonlyMap<string, AgentSource>;
 }
 
 export interface SolveTarget {
@@ -41,6 +44,8 @@ export interface SolveTarget {
   /** Per-machine id used in the context's shared key. */
   nodeId: string;
   dockerConfigDir?: string;
+  /** The caller's environment (credential helpers, BUILDKIT_NO_CLIENT_TOKEN). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface SolveResult {
@@ -106,7 +111,10 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       exports: exports.some((e) => e.output) ? sinks : [],
       uploads: local.uploads,
       secrets: opts.secrets,
+      ssh: opts.ssh,
       dockerConfigDir: target.dockerConfigDir,
+      env: target.env,
+      progress: run.progress,
       methods: caches.stores.size ? contentService(caches.stores) : [],
       onTransfer: (r) => {
         transfers.push(r);
@@ -144,6 +152,7 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       throw new BuildFailedError(`failed to solve: ${e.message}`, sourceLocations(err), e.exitCode, err);
     }
     await status;
+    await pushWithMoby(target.driver, exports, { progress: run.progress, signal, dockerConfigDir: target.dockerConfigDir, env: target.env });
     await caches.finish(response);
     for (const p of prepared) await p.commit();
     ok = true;

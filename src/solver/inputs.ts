@@ -32,6 +32,11 @@ export function isRemoteContext(s: string): boolean {
   return /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(s) || (/\.git(#.*)?$/.test(s) && /^[a-z]+:\/\//.test(s));
 }
 
+/** A git context fetched over ssh (`ssh://…` or scp-like `user@host:path`), which needs an agent. */
+export function isGitSSHContext(s: string): boolean {
+  return /^ssh:\/\//.test(s) || /^[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:/.test(s);
+}
+
 /** Resolves PATH | URL | - and -f the way `docker buildx build` reads them. */
 export async function resolveBuildInputs(contextArg: string, fileArg: string | undefined, stdin: NodeJS.ReadableStream): Promise<BuildInputs> {
   if (contextArg === '-') {

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { BuildkitClient } from '../../buildkit/client.js';
 import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
 import { EngineError, engineVersion, hijack, ping, type PingResult } from '../../docker/engine.js';
+import { pushWithEngine } from '../../docker/image-push.js';
 import type { Session } from '../../session/session.js';
 import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
 import { BuildxError } from '../../util/errors.js';
@@ -87,6 +88,11 @@ class DockerDriver implements Driver {
   async features(): Promise<Set<Feature>> {
     // Without the containerd image store the engine can only load single-platform images.
     return new Set<Feature>(['Default load']);
+  }
+
+  async pushImage(name: string, auth: Record<string, string>, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const { apiVersion } = await this.ping(opts.signal);
+    await pushWithEngine(await this.endpoint(), apiVersion, name, auth, opts);
   }
 
   async stop(): Promise<void> {}
