@@ -79,6 +79,7 @@ const CASES: BadCase[] = [
     name: 'registry cache import without ref, with a local cache export', args: ['--cache-to', 'type=local,dest=OUT', '--cache-from', 'type=registry', 'CTX'],
     message: /^ERROR: failed to build: registry cache importer requires ref$/, pluginCode: 1, ownsOutput: true, driver: 'docker-container',
   },
+  { name: 'ssh key file missing', args: ['--ssh', 'id=/nonexistent-e2e-key', 'CTX'], message: /^ERROR: failed to build: failed to convert agent config \{id \[\/nonexistent-e2e-key\] false\}: failed to convert agent config for ID: "id": stat \/nonexistent-e2e-key: no such file or directory$/, pluginCode: 1 },
   { name: 'local cache import without src', args: ['--cache-from', 'type=local', 'CTX'], message: /^ERROR: failed to build: local cache importer requires src$/, pluginCode: 1 },
   { name: 'cache export on the docker driver', args: ['--cache-to', 'type=local,dest=OUT', 'CTX'], message: /^ERROR: failed to build: Cache export is not supported for the docker driver\.$/, pluginCode: 1, ownsOutput: true, driver: 'docker',
     trailer: 'Switch to a different driver, or turn on the containerd image store, and try again.\nLearn more at https://docs.docker.com/go/build-cache-backends/\n' },
