@@ -4,7 +4,7 @@ import { checkedString, checkedStrings, timeoutMs } from '../cli/flag-value.js';
 import { confirm } from '../cli/prompt.js';
 import { checkFilterFlag, parseGoDurationNs, preparePrune, PruneOutput, ramInBytes } from '../index.js';
 
-const bytes = (name: string, description: string) => checkedString(name, ramInBytes, { description });
+const bytes = (name: string, description: string, hidden = false) => checkedString(name, ramInBytes, { description, hidden });
 
 export default class Prune extends BaseCommand {
   static override summary = 'Remove build cache';
@@ -19,7 +19,8 @@ export default class Prune extends BaseCommand {
     verbose: Flags.boolean({ description: 'Provide a more verbose output' }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
     timeout: checkedString('timeout', parseGoDurationNs, { description: 'Override the default timeout for loading builder status' }),
-    'keep-storage': bytes('keep-storage', 'Amount of disk space to keep for cache'),
+    // Deprecated alias of --reserved-space: hidden from help, as cobra hides deprecated flags.
+    'keep-storage': bytes('keep-storage', 'Amount of disk space to keep for cache', true),
   };
 
   async run(): Promise<void> {

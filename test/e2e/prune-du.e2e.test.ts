@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { e2eSuitePerDriver, type DriverUnderTest } from './drivers.js';
 import { describeRun, randomName, run, TEST_TIMEOUT, writeTree, type E2E, type RunResult } from './helpers.js';
 import { humanSize } from '../../src/util/go-units.js';
-import { resolveBuilder, type UsageRecord } from '../../src/index.js';
+import { diskUsage, prune, resolveBuilder, type UsageRecord } from '../../src/index.js';
 
 const REFERENCE = process.env.REFERENCE_BUILDX ?? '';
 
@@ -133,6 +133,21 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
     assert.match(text, /\nCreated at:\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\nMutable:\t(true|false)\nReclaimable:\ttrue\nShared:\t\tfalse\nSize:\t\t/);
     assert.ok(text.endsWith(`\nTotal:\t${humanSize(before.reduce((s, r) => s + r.size, 0))}\n`), text);
     assert.deepEqual(await records(ctx, d, nonce), []);
+  });
+
+  it('library: diskUsage() returns the daemon\'s records, prune() streams the deleted ones', { timeout: TEST_TIMEOUT }, async () => {
+    const nonce = randomName(8);
+    await buildWith(ctx, d, nonce);
+    const daemon = await records(ctx, d, nonce);
+    const listed = await diskUsage({ builder: d.builder, env: ctx.env, filters: [`description~=${nonce}`] });
+    assert.deepEqual(listed.map((r) => r.id).sort(), daemon.map((r) => r.id).sort());
+    for (const r of listed) assert.equal(r.size, daemon.find((x) => x.id === r.id)!.size);
+    const deleted: UsageRecord[] = [];
+    for await (const r of prune({ builder: d.builder, env: ctx.env, filters: [idFilter(daemon)[1]!] })) deleted.push(r);
+    assert.deepEqual(deleted.map((r) => r.id).sort(), daemon.map((r) => r.id).sort());
+    assert.deepEqual(await records(ctx, d, nonce), []);
+    await assert.rejects(diskUsage({ builder: d.builder, env: ctx.env, filters: ['until=1x'] }),
+      { message: '"until" filter expects a duration (e.g., \'24h\'): time: unknown unit "x" in duration "1x"' });
   });
 
   it('bad input: one line, exit 1, as reference, nothing deleted', { timeout: TEST_TIMEOUT }, async () => {
