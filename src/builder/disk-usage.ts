@@ -57,6 +57,11 @@ async function withClient<T>(b: Builder, fn: (c: BuildkitClient) => Promise<T>):
     const c = await n.driver.client();
     try {
       return await fn(c);
+    } catch (err) {
+      // buildx's client dials first, so a daemon that cannot be reached (a builder container that is
+      // gone) fails with the dial error itself; grpc-js only says UNAVAILABLE.
+      if (c.lastDialError) throw toBuildxError(c.lastDialError);
+      throw err;
     } finally {
       c.close();
     }

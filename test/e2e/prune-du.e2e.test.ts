@@ -180,6 +180,23 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
   });
 
   if (d.name !== 'docker') {
+    it('a builder whose container does not exist: du and prune fail with the daemon\'s answer, as reference', { timeout: TEST_TIMEOUT }, async () => {
+      const name = `duinact${ctx.id}`;
+      const created = await ctx.buildx(['create', '--name', name, '--driver', 'docker-container'], { timeoutMs: 60_000 });
+      assert.equal(created.code, 0, describeRun(created));
+      try {
+        for (const args of [['du', '--builder', name], ['prune', '-f', '--builder', name]]) {
+          const ours = await ctx.buildx(args, { timeoutMs: 60_000 });
+          const ref = await reference(ctx, args);
+          assert.equal(ours.code, 1, describeRun(ours));
+          assert.equal(ours.stderr, `ERROR: Error response from daemon: No such container: buildx_buildkit_${name}0\n`);
+          assert.equal(ours.stderr, ref.stderr);
+        }
+      } finally {
+        await ctx.buildx(['rm', name], { timeoutMs: 60_000 });
+      }
+    });
+
     // Unfiltered output covers every record of the builder: only on a builder of the suite's own.
     it('du with its summary matches reference; docker builder prune -af reaches the plugin and empties the builder', { timeout: TEST_TIMEOUT }, async () => {
       await buildWith(ctx, d, randomName(8));
