@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { rootSignal } from '../cli/signals.js';
 import { checkedString, checkedStrings, timeoutMs } from '../cli/flag-value.js';
 import { confirm } from '../cli/prompt.js';
 import { checkFilterFlag, parseGoDurationNs, preparePrune, PruneOutput, ramInBytes } from '../index.js';
@@ -31,12 +32,12 @@ export default class Prune extends BaseCommand {
     // With both, the later one on the command line wins in buildx (one variable); oclif keeps both apart.
     const reserved = flags['reserved-space'] ?? flags['keep-storage'];
     const pruning = await preparePrune({
-      builder: flags.builder, filters: flags.filter, all: flags.all, timeoutMs: timeoutMs(flags.timeout ?? '20s'),
+      builder: flags.builder, filters: flags.filter, all: flags.all, timeoutMs: timeoutMs(flags.timeout ?? '20s'), signal: rootSignal(),
       reservedSpace: size(reserved), maxUsedSpace: size(flags['max-used-space']), minFreeSpace: size(flags['min-free-space']),
     });
     if (!flags.force) {
       const what = flags.all ? 'all build cache' : 'all dangling build cache';
-      if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `))) return;
+      if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `, process.stdin, process.stdout, rootSignal()))) return;
     }
     const out = new PruneOutput(flags.verbose);
     await pruning.run((r) => { process.stdout.write(out.record(r)); });
