@@ -52,11 +52,18 @@ async function loadNodes(opts: DiskUsageOptions): Promise<Builder> {
   return b;
 }
 
-async function withClient<T>(b: Builder, fn: (c: BuildkitClient) => Promise<T>): Promise<T[]> {
+async function withClient<T>(b: Builder, signal: AbortSignal | undefined, fn: (c: BuildkitClient) => Promise<T>): Promise<T[]> {
   return Promise.all(b.nodes.map(async (n) => {
     const c = await n.driver.client();
     try {
       return await fn(c);
+    } catch (err) {
+      // An interrupt is reported as such (exit 130), not as the call it broke.
+      if (signal?.aborted) throw toBuildxError(signal.reason);
+      // buildx's client dials first, so a daemon that cannot be reached (a builder container that is
+      // gone) fails with the dial error itself; grpc-js only says UNAVAILABLE.
+      if (c.lastDialError) throw toBuildxError(c.lastDialError);
+      throw err;
     } finally {
       c.close();
     }
@@ -67,7 +74,7 @@ async function withClient<T>(b: Builder, fn: (c: BuildkitClient) => Promise<T>):
 export async function diskUsage(opts: DiskUsageOptions = {}): Promise<UsageRecord[]> {
   const info = await pruneInfo(opts.filters ?? [], { withConfig: false, env: opts.env });
   const b = await loadNodes(opts);
-  const perNode = await withClient(b, async (c) => {
+  const perNode = await withClient(b, opts.signal, async (c) => {
     try {
       return await c.diskUsage(info.filter, { signal: opts.signal });
     } catch (err) {
@@ -88,7 +95,7 @@ export async function preparePrune(opts: PruneOptions = {}): Promise<PreparedPru
   return {
     run: async (onRecord) => {
       const b = await loadNodes(opts);
-      await withClient(b, async (c) => {
+      await withClient(b, opts.signal, async (c) => {
         if (opts.maxUsedSpace || opts.minFreeSpace) await requireFreeSpaceFilters(c, opts.signal);
         const req = {
           filter: info.filter, all: opts.all ?? false, keepDuration: Number(info.keepDurationNs),

@@ -21,8 +21,8 @@ function checker(name: string, check: (v: string) => unknown): (input: string) =
 }
 
 /** A string flag whose value must pass `check` at parse time; the raw string is kept. */
-export function checkedString(name: string, check: (v: string) => unknown, opts: { description: string }) {
-  return Flags.custom<string>({ parse: checker(name, check), description: opts.description })();
+export function checkedString(name: string, check: (v: string) => unknown, opts: { description: string; hidden?: boolean }) {
+  return Flags.custom<string>({ parse: checker(name, check), description: opts.description, hidden: opts.hidden })();
 }
 
 /** checkedString for a repeatable flag. */

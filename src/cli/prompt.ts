@@ -2,11 +2,19 @@
 // as buildx's prompt does.
 import { createInterface } from 'node:readline';
 
-export function confirm(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<boolean> {
-  return new Promise((resolve) => {
+export function confirm(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout,
+  signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
     output.write(question);
     const rl = createInterface({ input, terminal: false });
-    let answered = false;
+    // An interrupt ends the wait with the interrupt's error, as buildx's prompt returns the context's cause.
+    const onAbort = () => {
+      answered = true;
+      rl.close();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     rl.once('line', (line) => {
       answered = true;
       rl.close();
@@ -14,6 +22,7 @@ export function confirm(question: string, input: NodeJS.ReadableStream = process
       resolve(line === 'y' || line === 'Y');
     });
     rl.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
       if (!answered) resolve(false);
     });
   });

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { rootSignal } from '../cli/signals.js';
 import { checkedString, checkedStrings, timeoutMs } from '../cli/flag-value.js';
 import { checkFilterFlag, parseGoDurationNs, diskUsage, duFormat, formatDiskUsage } from '../index.js';
 
@@ -19,7 +20,7 @@ export default class Du extends BaseCommand {
     this.acceptsNoArgs(argv as string[]);
     const format = duFormat(flags.format, flags.verbose);
     const filters = flags.filter;
-    const records = await diskUsage({ builder: flags.builder, filters, timeoutMs: timeoutMs(flags.timeout ?? '20s') });
+    const records = await diskUsage({ builder: flags.builder, filters, timeoutMs: timeoutMs(flags.timeout ?? '20s'), signal: rootSignal() });
     process.stdout.write(formatDiskUsage(records, { format, filtered: filters.length > 0 }));
   }
 }

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { rootSignal } from '../cli/signals.js';
 import { checkedString, checkedStrings, timeoutMs } from '../cli/flag-value.js';
 import { confirm } from '../cli/prompt.js';
 import { checkFilterFlag, parseGoDurationNs, preparePrune, PruneOutput, ramInBytes } from '../index.js';
 
-const bytes = (name: string, description: string) => checkedString(name, ramInBytes, { description });
+const bytes = (name: string, description: string, hidden = false) => checkedString(name, ramInBytes, { description, hidden });
 
 export default class Prune extends BaseCommand {
   static override summary = 'Remove build cache';
@@ -19,7 +20,8 @@ export default class Prune extends BaseCommand {
     verbose: Flags.boolean({ description: 'Provide a more verbose output' }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
     timeout: checkedString('timeout', parseGoDurationNs, { description: 'Override the default timeout for loading builder status' }),
-    'keep-storage': bytes('keep-storage', 'Amount of disk space to keep for cache'),
+    // Deprecated alias of --reserved-space: hidden from help, as cobra hides deprecated flags.
+    'keep-storage': bytes('keep-storage', 'Amount of disk space to keep for cache', true),
   };
 
   async run(): Promise<void> {
@@ -30,12 +32,12 @@ export default class Prune extends BaseCommand {
     // With both, the later one on the command line wins in buildx (one variable); oclif keeps both apart.
     const reserved = flags['reserved-space'] ?? flags['keep-storage'];
     const pruning = await preparePrune({
-      builder: flags.builder, filters: flags.filter, all: flags.all, timeoutMs: timeoutMs(flags.timeout ?? '20s'),
+      builder: flags.builder, filters: flags.filter, all: flags.all, timeoutMs: timeoutMs(flags.timeout ?? '20s'), signal: rootSignal(),
       reservedSpace: size(reserved), maxUsedSpace: size(flags['max-used-space']), minFreeSpace: size(flags['min-free-space']),
     });
     if (!flags.force) {
       const what = flags.all ? 'all build cache' : 'all dangling build cache';
-      if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `))) return;
+      if (!(await confirm(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `, process.stdin, process.stdout, rootSignal()))) return;
     }
     const out = new PruneOutput(flags.verbose);
     await pruning.run((r) => { process.stdout.write(out.record(r)); });
