@@ -10,6 +10,9 @@ export {
 // Builder instances (the store is shared with Go buildx).
 export * from './api/builders.js';
 
+// Build records (`history`): list, inspect, logs, remove, export.
+export * from './api/history.js';
+
 // Progress: the status stream as events, the renderers buildx has, the summary and the timeline.
 export { ProgressEvents, progressEvents, type ProgressEventsOptions } from './progress/events.js';
 export { teeProgress } from './progress/tee.js';

@@ -13,7 +13,7 @@ export abstract class BaseCommand extends Command {
   static use = '';
 
   protected commandPath(): string {
-    return `${invocation().rootPath} ${this.id ?? ''}`.trim();
+    return `${invocation().rootPath} ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
   }
 
   protected usageError(message: string): BuildxError {
@@ -29,6 +29,11 @@ export abstract class BaseCommand extends Command {
 
   protected noArgs(args: string[]): void {
     if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires 0 arguments`);
+  }
+
+  /** docker/cli's NoArgs check (the wording differs from ExactArgs(0)). */
+  protected noArgsAccepted(args: string[]): void {
+    if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
   }
 
   protected maxArgs(args: string[], n: number): void {

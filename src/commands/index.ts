@@ -2,6 +2,16 @@
 // run loads one file instead of resolving each command module from disk.
 import Build from './build.js';
 import Create from './create.js';
+import History from './history/index.js';
+import HistoryExport from './history/export.js';
+import HistoryImport from './history/import.js';
+import HistoryInspect from './history/inspect.js';
+import HistoryInspectAttachment from './history/inspect/attachment.js';
+import HistoryLogs from './history/logs.js';
+import HistoryLs from './history/ls.js';
+import HistoryOpen from './history/open.js';
+import HistoryRm from './history/rm.js';
+import HistoryTrace from './history/trace.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
 import Rm from './rm.js';
@@ -13,6 +23,16 @@ import Version from './version.js';
 export const COMMANDS = {
   build: Build,
   create: Create,
+  history: History,
+  'history:export': HistoryExport,
+  'history:import': HistoryImport,
+  'history:inspect': HistoryInspect,
+  'history:inspect:attachment': HistoryInspectAttachment,
+  'history:logs': HistoryLogs,
+  'history:ls': HistoryLs,
+  'history:open': HistoryOpen,
+  'history:rm': HistoryRm,
+  'history:trace': HistoryTrace,
   inspect: Inspect,
   ls: Ls,
   rm: Rm,

@@ -5,6 +5,14 @@
 export interface TabwriterOptions {
   minWidth: number;
   padding: number;
+  /** Pad with tabs instead of spaces (Go's padchar '\t'): column widths round up to tab stops. */
+  tabs?: { tabWidth: number };
+}
+
+function pad(cell: string, width: number, tabs: TabwriterOptions['tabs']): string {
+  if (!tabs) return cell.padEnd(width);
+  const cellWidth = Math.ceil(width / tabs.tabWidth) * tabs.tabWidth;
+  return cell + '\t'.repeat(Math.ceil((cellWidth - [...cell].length) / tabs.tabWidth));
 }
 
 export function tabwrite(lines: string[], opts: TabwriterOptions): string {
@@ -29,5 +37,5 @@ export function tabwrite(lines: string[], opts: TabwriterOptions): string {
       start = end;
     }
   }
-  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? cell.padEnd(widths[i]![col]!) : cell)).join('') + '\n').join('');
+  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? pad(cell, widths[i]![col]!, opts.tabs) : cell)).join('') + '\n').join('');
 }
