@@ -4,7 +4,9 @@
 // status log, attestations and results as layers. Blobs are streamed from the daemon into the tar.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -14,6 +16,7 @@ import tar from 'tar-stream';
 import type { BuildkitClient } from '../buildkit/client.js';
 import type { BuildHistoryRecord, HistoryDescriptor, HistoryResultInfo } from '../buildkit/history-convert.js';
 import type { StoredBuildState, StoredStateGroup } from './local-state.js';
+import { ObjectSplitter, sanitizeSpan } from './history-trace-sanitize.js';
 
 export interface BundleRecord {
   record: BuildHistoryRecord;
@@ -97,12 +100,6 @@ function ociDesc(d: OciDescriptor): Entries {
   return new Entries([['mediaType', d.mediaType], ['digest', d.digest], ['size', d.size], ['annotations', sortedMap(d.annotations)]]);
 }
 
-/** Credentials that may appear in span attributes (tokens of cache backends, GitHub tokens). */
-export function sanitizeCommand(v: string): string {
-  return v.replace(/(ghtoken|token|access_key_id|secret_access_key|session_token)=[^ ,]+/gi, '$1=xxxxx')
-    .replace(/(?:ghu|ghs)_[A-Za-z0-9]{36}/g, 'xxxxx').replace(/github_pat_\w{82}/g, 'xxxxx');
-}
-
 type Blob = { kind: 'bytes'; data: Buffer } | { kind: 'file'; path: string } | { kind: 'remote'; client: BuildkitClient };
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -119,6 +116,30 @@ function sanitizeRecord(r: BuildHistoryRecord): BuildHistoryRecord {
     clean = '';
   }
   return { ...r, frontendAttrs: { ...r.frontendAttrs, 'cache-imports': clean } };
+}
+
+/** Streams the daemon's trace through the span re-encoder into `path`; returns the new blob's digest and size. */
+async function spoolTrace(c: BuildkitClient, digest: string, path: string, signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+  const file = createWriteStream(path);
+  const hash = createHash('sha256');
+  const splitter = new ObjectSplitter();
+  const decoder = new StringDecoder('utf8');
+  let size = 0;
+  const write = async (text: string) => {
+    const b = Buffer.from(text);
+    hash.update(b);
+    size += b.length;
+    if (!file.write(b)) await new Promise<void>((r) => file.once('drain', () => r()));
+  };
+  try {
+    for await (const chunk of c.readContent(digest, { signal })) {
+      for (const span of splitter.push(decoder.write(chunk))) await write(sanitizeSpan(span));
+    }
+    for (const span of splitter.push(decoder.end())) await write(sanitizeSpan(span));
+  } finally {
+    await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 /** Writes the bundle of `records` to `out` (gzip of a tar). */
@@ -142,18 +163,8 @@ export async function writeBundle(records: BundleRecord[], out: NodeJS.WritableS
       if (b.record.trace) {
         // The trace is rewritten (credentials masked), so it is spooled to a file to learn its digest and size.
         visited.add(b.record.trace.digest);
-        const chunks: string[] = [];
         const path = join(tmp, `trace-${n++}`);
-        const hash = createHash('sha256');
-        let size = 0;
-        for await (const c of b.client.readContent(b.record.trace.digest, { signal })) chunks.push(c.toString('utf8'));
-        const text = sanitizeCommand(chunks.join(''));
-        chunks.length = 0;
-        const data = Buffer.from(text);
-        hash.update(data);
-        size = data.length;
-        await writeFile(path, data);
-        const digest = `sha256:${hash.digest('hex')}`;
+        const { digest, size } = await spoolTrace(b.client, b.record.trace.digest, path, signal);
         blobs.set(digest, { size, blob: { kind: 'file', path } });
         const trace = { ...b.record.trace, digest, size };
         b.record = { ...b.record, trace };
