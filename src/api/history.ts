@@ -7,6 +7,7 @@ import {
   finalizeRecord, findRecord, historyBuilder, noRecord, nodeOf, queryRecords, removeRecords, withClient, type HistoryOptions, type HistoryRecord,
 } from '../builder/history.js';
 import { writeBundle, type BundleRecord } from '../builder/history-bundle.js';
+import { jaegerTrace } from '../builder/history-jaeger.js';
 import { readStateGroup } from '../builder/local-state.js';
 import { buildxConfigDir } from '../builder/paths.js';
 import { inspectRecord, type HistoryInspect } from '../builder/history-inspect.js';
@@ -196,4 +197,9 @@ export async function* historyTrace(ref: string, opts: HistoryOptions = {}): Asy
   } finally {
     c.close();
   }
+}
+
+/** The record's trace in the Jaeger UI's import format, as `history trace` prints or serves it. */
+export async function historyTraceJaeger(ref: string, opts: HistoryOptions = {}): Promise<{ traceID: string; json: string }> {
+  return jaegerTrace(historyTrace(ref, opts));
 }

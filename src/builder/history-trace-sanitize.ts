@@ -3,12 +3,12 @@
 // attributes masked. Numbers and untouched strings keep their original text (no float or int64 rounding).
 import { sanitizeCommand } from './history-sanitize.js';
 
-type Node = { k: 'raw'; text: string } | { k: 'arr'; items: Node[] } | { k: 'obj'; entries: Array<[string, Node]> };
+export type Node = { k: 'raw'; text: string } | { k: 'arr'; items: Node[] } | { k: 'obj'; entries: Array<[string, Node]> };
 
 const SPAN_FIELDS = ['Name', 'SpanContext', 'Parent', 'SpanKind', 'StartTime', 'EndTime', 'Attributes', 'Events', 'Links', 'Status',
   'DroppedAttributes', 'DroppedEvents', 'DroppedLinks', 'ChildSpanCount', 'Resource', 'InstrumentationLibrary'];
 
-class Parser {
+export class Parser {
   i = 0;
   constructor(readonly s: string) {}
 
@@ -66,16 +66,17 @@ class Parser {
 }
 
 const ESC: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
-const goString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => ESC[c]!);
+export const goString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => ESC[c]!);
 
-function emit(n: Node, pre: string): string {
+/** json.MarshalIndent-style output of a tree (two-space indent). */
+export function emit(n: Node, pre = ''): string {
   if (n.k === 'raw') return n.text;
   const inner = `${pre}  `;
   if (n.k === 'arr') return n.items.length ? `[\n${n.items.map((x) => inner + emit(x, inner)).join(',\n')}\n${pre}]` : '[]';
   return n.entries.length ? `{\n${n.entries.map(([k, v]) => `${inner}${goString(k)}: ${emit(v, inner)}`).join(',\n')}\n${pre}}` : '{}';
 }
 
-const get = (n: Node | undefined, key: string): Node | undefined => (n?.k === 'obj' ? n.entries.find(([k]) => k === key)?.[1] : undefined);
+export const get = (n: Node | undefined, key: string): Node | undefined => (n?.k === 'obj' ? n.entries.find(([k]) => k === key)?.[1] : undefined);
 
 function maskAttributes(attrs: Node | undefined): void {
   if (attrs?.k !== 'arr') return;

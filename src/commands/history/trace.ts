@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { bootDisplay } from '../../cli/progress-display.js';
-import { serveTrace } from '../../cli/trace-server.js';
-import { historyTrace } from '../../index.js';
+import { serveTraces } from '../../cli/trace-server.js';
+import { BuildxError, historyTraceJaeger } from '../../index.js';
 
 export default class HistoryTrace extends BaseCommand {
   static override summary = 'Show the OpenTelemetry trace of a build record';
@@ -18,12 +18,20 @@ export default class HistoryTrace extends BaseCommand {
     const args = argv as string[];
     this.maxArgs(args, 1);
     const opts = { builder: flags.builder, bootProgress: bootDisplay() };
-    const trace = historyTrace(args[0] ?? '', opts);
+    const main = await historyTraceJaeger(args[0] ?? '', opts);
+    // Like buildx: off a terminal the trace itself is the output, unless two are to be compared.
     if (!process.stdout.isTTY && !flags.compare) {
-      for await (const c of trace) if (!process.stdout.write(c)) await new Promise((r) => process.stdout.once('drain', r));
+      process.stdout.write(`${main.json}\n`);
       return;
     }
-    const compare = flags.compare ? historyTrace(flags.compare, opts) : undefined;
-    await serveTrace(flags.addr, trace, compare);
+    const traces = [main];
+    if (flags.compare) {
+      try {
+        traces.unshift(await historyTraceJaeger(flags.compare, opts));
+      } catch (err) {
+        throw new BuildxError(`failed to load trace for ${flags.compare}: ${(err as Error).message}`, 1, { cause: err });
+      }
+    }
+    await serveTraces(flags.addr, traces);
   }
 }
