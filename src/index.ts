@@ -13,6 +13,12 @@ export * from './api/builders.js';
 // Build records (`history`): list, inspect, logs, remove, export.
 export * from './api/history.js';
 
+// Build cache: `du` and `prune`.
+export {
+  diskUsage, preparePrune, prune, pruneInfo, checkFilterFlag, parseGoDurationNs, ramInBytes, type DiskUsageOptions, type PreparedPrune, type PruneOptions, type UsageRecord,
+} from './builder/disk-usage.js';
+export { duFormat, formatDiskUsage, PruneOutput, usageSummary, DU_PRETTY_FORMAT, DU_TABLE_FORMAT, type FormatDiskUsageOptions } from './builder/format-du.js';
+
 // Progress: the status stream as events, the renderers buildx has, the summary and the timeline.
 export { ProgressEvents, progressEvents, type ProgressEventsOptions } from './progress/events.js';
 export { teeProgress } from './progress/tee.js';

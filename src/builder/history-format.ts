@@ -1,8 +1,9 @@
 // `history ls` output as buildx prints it: the docker-formatter table (running builds first, then newest
 // first), one JSON object per line, and the values a `--format` template sees.
-import { goJSON } from '../util/go-json.js';
+import { formatRows, isTableFormat } from '../util/docker-format.js';
+import { GO_MARSHAL_JSON, goJSON } from '../util/go-json.js';
+import { GO_TYPE_NAME } from '../util/go-template.js';
 import { humanDuration } from '../util/go-units.js';
-import { tabwrite } from '../util/tabwriter.js';
 import type { HistoryRecord } from './history.js';
 
 export function desktopBuildURL(fullRef: string): string {
@@ -99,18 +100,28 @@ export function historyLsRow(r: HistoryRecord, opts: LsFormatOptions & { table?:
   };
 }
 
-export const HISTORY_LS_HEADERS: Record<keyof HistoryLsRow, string> = {
-  Ref: 'BUILD ID', FullRef: 'REF', Name: 'NAME', Status: 'STATUS', CreatedAt: 'CREATED AT', Duration: 'DURATION', Link: '',
+/** The header row of table formats (buildx names no header for FullRef). */
+export const HISTORY_LS_HEADERS: Readonly<Record<string, string>> = {
+  Ref: 'BUILD ID', Name: 'NAME', Status: 'STATUS', CreatedAt: 'CREATED AT', Duration: 'DURATION', Link: '',
 };
 
+export const HISTORY_LS_TABLE_FORMAT = 'table {{.Ref}}\t{{.Name}}\t{{.Status}}\t{{.CreatedAt}}\t{{.Duration}}\t{{.Link}}';
+
+/**
+ * `history ls` output for a `--format` value: `table` (buildx's columns), `json` (one object per line), or
+ * a Go template (`table …` gets the header row and aligned columns).
+ */
+export function formatHistoryLs(records: readonly HistoryRecord[], format = 'table', opts: LsFormatOptions = {}): string {
+  const f = format === 'table' ? HISTORY_LS_TABLE_FORMAT : format;
+  const table = isTableFormat(f);
+  const rows = sortForListing(records).map((r) => Object.assign(historyLsRow(r, { ...opts, table }), {
+    [GO_TYPE_NAME]: '*history.lsContext', [GO_MARSHAL_JSON]: () => historyLsJSON(r),
+  }));
+  return formatRows(f, rows, HISTORY_LS_HEADERS);
+}
+
 export function formatHistoryLsTable(records: readonly HistoryRecord[], opts: LsFormatOptions = {}): string {
-  const cols = ['Ref', 'Name', 'Status', 'CreatedAt', 'Duration', 'Link'] as const;
-  const lines = [cols.map((c) => HISTORY_LS_HEADERS[c]).join('\t')];
-  for (const r of sortForListing(records)) {
-    const row = historyLsRow(r, { ...opts, table: true });
-    lines.push(cols.map((c) => row[c]).join('\t'));
-  }
-  return tabwrite(lines, { minWidth: 10, padding: 3 });
+  return formatHistoryLs(records, 'table', opts);
 }
 
 /** The JSON object `history ls --format json` prints per record. */
@@ -128,5 +139,5 @@ export function historyLsJSON(r: HistoryRecord): string {
 }
 
 export function formatHistoryLsJSON(records: readonly HistoryRecord[]): string {
-  return sortForListing(records).map((r) => `${historyLsJSON(r)}\n`).join('');
+  return formatHistoryLs(records, 'json');
 }

@@ -5,6 +5,8 @@ import type { BuildkitClient } from '../buildkit/client.js';
 import { BuildxError } from '../util/errors.js';
 import { bytesSize } from '../util/go-units.js';
 import { tabwrite } from '../util/tabwriter.js';
+import { GO_TYPE_NAME, parseGoTemplate } from '../util/go-template.js';
+import { goDuration } from '../util/go-time.js';
 import { attachmentType, readDocument, recordAttachments } from './history-attachments.js';
 import { desktopBuildURL, formatRecordDuration, fullRef, rfc3339Ns } from './history-format.js';
 import { GRPC_CODES, type HistoryRecord } from './history.js';
@@ -211,19 +213,19 @@ function localStamp(iso: string): string {
 
 function section(rows: Array<[string, string | undefined]>): string {
   const lines = rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}:\t${v}`);
-  return lines.length ? tabwrite(lines, { minWidth: 1, padding: 1, tabs: { tabWidth: 8 } }) : '';
+  return lines.length ? tabwrite(lines, { minWidth: 1, padding: 1, padChar: '\t', tabWidth: 8 }) : '';
 }
 
 function table(kvs: KeyValue[] | undefined, title: string): string {
   if (!kvs?.length) return '';
-  return `${tabwrite([`${title.toUpperCase()}\tVALUE`, ...kvs.map((k) => `${k.Name}\t${k.Value}`)], { minWidth: 1, padding: 1, tabs: { tabWidth: 8 } })}\n`;
+  return `${tabwrite([`${title.toUpperCase()}\tVALUE`, ...kvs.map((k) => `${k.Name}\t${k.Value}`)], { minWidth: 1, padding: 1, padChar: '\t', tabWidth: 8 })}\n`;
 }
 
 const humanBytes = (v: string) => (/^\d+$/.test(v) ? bytesSize(Number(v)) : v);
 
 /** The text `history inspect` prints; `refGiven`: the Ref line is shown only when no ref was asked for. */
 export function formatInspectText(out: HistoryInspect, r: HistoryRecord, refGiven: boolean): string {
-  const tw = (lines: string[]) => tabwrite(lines, { minWidth: 1, padding: 1, tabs: { tabWidth: 8 } });
+  const tw = (lines: string[]) => tabwrite(lines, { minWidth: 1, padding: 1, padChar: '\t', tabWidth: 8 });
   let s = section([
     ['Name', out.Name], ['Ref', refGiven ? undefined : out.Ref], ['Context', out.Context], ['Dockerfile', out.Dockerfile],
     ['VCS Repository', out.VCSRepository], ['VCS Revision', out.VCSRevision], ['Target', out.Target],
@@ -268,4 +270,53 @@ export function formatInspectText(out: HistoryInspect, r: HistoryRecord, refGive
   s += `Print build logs: docker buildx history logs ${r.record.ref}\n`;
   s += `View build in Docker Desktop: ${desktopBuildURL(fullRef(r))}\n`;
   return s;
+}
+
+const CONFIG_ZERO: Required<HistoryInspectConfig> = {
+  Network: '', ExtraHosts: [], Hostname: '', CgroupParent: '', ImageResolveMode: '', MultiPlatform: false, NoCache: false,
+  NoCacheFilter: [], ShmSize: '', Ulimit: '', Memory: '', MemorySwap: '', CPUShares: '', CPUPeriod: '', CPUQuota: '',
+  CPUSetCPUs: '', CPUSetMems: '', CacheMountNS: '', DockerfileCheckConfig: '', SourceDateEpoch: '', SandboxHostname: '', RestRaw: [],
+};
+
+/** `time.Time.String()` of an RFC 3339 instant. */
+function goTimeText(rfc: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(rfc);
+  if (!m) return rfc;
+  const zone = m[4] === 'Z' ? '+0000 UTC' : `${m[4]!.replace(':', '')} ${m[4]!.replace(':', '')}`;
+  return `${m[1]} ${m[2]}${m[3] ?? ''} ${zone}`;
+}
+
+/**
+ * The value a `--format` template sees: every field of buildx's struct present (zero values included), times
+ * and the duration as Go prints them.
+ */
+export function inspectTemplateData(out: HistoryInspect): Record<string | symbol, unknown> {
+  return {
+    [GO_TYPE_NAME]: 'history.inspectOutput',
+    Name: out.Name ?? '', Ref: out.Ref, Context: out.Context ?? '', Dockerfile: out.Dockerfile ?? '', VCSRepository: out.VCSRepository ?? '',
+    VCSRevision: out.VCSRevision ?? '', Target: out.Target ?? '', Platform: out.Platform ?? [], KeepGitDir: out.KeepGitDir ?? false,
+    NamedContexts: out.NamedContexts ?? [], StartedAt: out.StartedAt ? goTimeText(out.StartedAt) : null,
+    CompletedAt: out.CompletedAt ? goTimeText(out.CompletedAt) : null, Duration: goDuration(BigInt(out.Duration ?? 0)), Status: out.Status ?? '',
+    Error: out.Error ?? null, NumCompletedSteps: out.NumCompletedSteps, NumTotalSteps: out.NumTotalSteps, NumCachedSteps: out.NumCachedSteps,
+    BuildArgs: out.BuildArgs ?? [], Labels: out.Labels ?? [], Config: { [GO_TYPE_NAME]: 'history.configOutput', ...CONFIG_ZERO, ...out.Config }, Materials: out.Materials ?? [],
+    Attachments: out.Attachments ?? [], Errors: out.Errors ?? [],
+  };
+}
+
+/** buildx names its template `inspect`, which Go's errors mention. */
+const named = (msg: string) => msg.replace(/^template: :/, 'template: inspect:').replace('executing "" at', 'executing "inspect" at');
+
+/** `history inspect --format <template>`: the template's output and a newline. */
+export function formatInspectTemplate(out: HistoryInspect, format: string): string {
+  let tmpl;
+  try {
+    tmpl = parseGoTemplate(format);
+  } catch (err) {
+    throw new BuildxError(`failed to parse format template: ${named((err as Error).message)}`);
+  }
+  try {
+    return `${tmpl.execute(inspectTemplateData(out))}\n`;
+  } catch (err) {
+    throw new BuildxError(`failed to execute format template: ${named((err as Error).message)}`);
+  }
 }

@@ -5,7 +5,7 @@ import { containerd, moby } from '../proto/index.js';
 import { asBuffer } from '../util/bytes.js';
 import type { SolveStatus } from '../progress/types.js';
 import { startBridge, type Bridge, type Dialer } from './bridge.js';
-import { int64, toSolveStatus, toWorkerInfo, type WorkerInfo } from './convert.js';
+import { int64, toSolveStatus, toUsageRecord, toWorkerInfo, type UsageRecord, type WorkerInfo } from './convert.js';
 import { toHistoryEvent, type BuildHistoryEvent } from './history-convert.js';
 
 const SERVICE = '/moby.buildkit.v1.Control/';
@@ -19,6 +19,7 @@ export const MAX_MESSAGE = 16 << 20;
 export type SolveRequestProps = moby.buildkit.v1.SolveRequest.$Properties;
 export type WorkerRecord = moby.buildkit.v1.types.WorkerRecord.$Properties;
 export type BuildHistoryRequestProps = moby.buildkit.v1.BuildHistoryRequest.$Properties;
+export type PruneRequestProps = moby.buildkit.v1.PruneRequest.$Properties;
 
 interface Codec<T> {
   encode(m: T): { finish(): Uint8Array };
@@ -169,6 +170,22 @@ export class BuildkitClient {
   }
 
   /**
+   * Control.DiskUsage, ordered as BuildKit's Go client returns it: by size, then by ID, ascending.
+   */
+  async diskUsage(filter: string[], opts?: CallOptions): Promise<UsageRecord[]> {
+    const S = moby.buildkit.v1;
+    const r = await this.unary('DiskUsage', S.DiskUsageRequest, S.DiskUsageResponse, S.DiskUsageRequest.create({ filter }), opts);
+    const recs = (r.record ?? []).map(toUsageRecord);
+    return recs.sort((a, b) => (a.size === b.size ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.size - b.size));
+  }
+
+  /** Control.Prune: each deleted record as the daemon reports it. */
+  async *prune(req: PruneRequestProps, opts?: CallOptions): AsyncGenerator<UsageRecord> {
+    const S = moby.buildkit.v1;
+    for await (const r of this.serverStream('Prune', S.PruneRequest as Codec<PruneRequestProps>, S.UsageRecord, req, opts)) yield toUsageRecord(r);
+  }
+
+  /**
    * Opens the `Control.Session` bidi stream used as a byte tunnel: returns the raw call whose messages
    * are BytesMessage payloads (each message one chunk of the session's HTTP/2 connection).
    */
@@ -189,4 +206,4 @@ export class BuildkitClient {
   }
 }
 
-export type { Dialer, Duplex, WorkerInfo };
+export type { Dialer, Duplex, UsageRecord, WorkerInfo };

@@ -140,3 +140,39 @@ export function toWorkerInfo(w: moby.buildkit.v1.types.WorkerRecord.$Properties)
   }
   return info;
 }
+
+/** One cache record (client.UsageInfo); instants in nanoseconds since the epoch. */
+export interface UsageRecord {
+  id: string;
+  mutable: boolean;
+  inUse: boolean;
+  size: number;
+  parents: string[];
+  /** A record without one reads as the epoch, as Go's AsTime() of a nil timestamp. */
+  createdAtNs: bigint;
+  lastUsedAtNs?: bigint;
+  usageCount: number;
+  description: string;
+  /** `regular`, `internal`, `frontend`, `source.local`, `source.git.checkout`, `exec.cachemount`. */
+  recordType: string;
+  shared: boolean;
+}
+
+export function toUsageRecord(r: moby.buildkit.v1.UsageRecord.$Properties): UsageRecord {
+  const rec: UsageRecord = {
+    id: r.ID ?? '',
+    mutable: r.Mutable ?? false,
+    inUse: r.InUse ?? false,
+    size: int64(r.Size),
+    // Only `Parents`: buildx ignores the single `Parent` that older daemons (dockerd 20.10) send.
+    parents: [...(r.Parents ?? [])],
+    createdAtNs: timestampNs(r.CreatedAt) ?? 0n,
+    usageCount: int64(r.UsageCount),
+    description: r.Description ?? '',
+    recordType: r.RecordType ?? '',
+    shared: r.Shared ?? false,
+  };
+  const last = timestampNs(r.LastUsedAt);
+  if (last !== undefined) rec.lastUsedAtNs = last;
+  return rec;
+}

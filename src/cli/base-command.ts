@@ -31,8 +31,8 @@ export abstract class BaseCommand extends Command {
     if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires 0 arguments`);
   }
 
-  /** docker/cli's NoArgs check (the wording differs from ExactArgs(0)). */
-  protected noArgsAccepted(args: string[]): void {
+  /** docker/cli's cli.NoArgs (`du`, `prune`), worded unlike cli.ExactArgs(0). */
+  protected acceptsNoArgs(args: string[]): void {
     if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
   }
 

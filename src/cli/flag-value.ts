@@ -9,17 +9,25 @@ export class FlagValueError extends Error {
   }
 }
 
-/** A string flag whose value must pass `check` at parse time; the raw string is kept. */
-export function checkedString(name: string, check: (v: string) => unknown, opts: { description: string; multiple?: boolean }) {
-  const parse = async (input: string): Promise<string> => {
+function checker(name: string, check: (v: string) => unknown): (input: string) => Promise<string> {
+  return async (input) => {
     try {
-      check(input);
+      await check(input);
     } catch (err) {
       throw new FlagValueError(`invalid argument "${input}" for "--${name}" flag: ${(err as Error).message}`);
     }
     return input;
   };
-  return Flags.custom<string>({ parse, description: opts.description })();
+}
+
+/** A string flag whose value must pass `check` at parse time; the raw string is kept. */
+export function checkedString(name: string, check: (v: string) => unknown, opts: { description: string }) {
+  return Flags.custom<string>({ parse: checker(name, check), description: opts.description })();
+}
+
+/** checkedString for a repeatable flag. */
+export function checkedStrings(name: string, check: (v: string) => unknown, opts: { description: string }) {
+  return Flags.custom<string>({ parse: checker(name, check), description: opts.description, multiple: true, multipleNonGreedy: true, default: [] })();
 }
 
 /** A `--timeout` value (Go's time.ParseDuration grammar: `20s`, `1m30s`), in milliseconds. */

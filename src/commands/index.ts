@@ -2,6 +2,7 @@
 // run loads one file instead of resolving each command module from disk.
 import Build from './build.js';
 import Create from './create.js';
+import Du from './du.js';
 import History from './history/index.js';
 import HistoryExport from './history/export.js';
 import HistoryImport from './history/import.js';
@@ -14,6 +15,7 @@ import HistoryRm from './history/rm.js';
 import HistoryTrace from './history/trace.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
+import Prune from './prune.js';
 import Rm from './rm.js';
 import Stop from './stop.js';
 import Timeline from './timeline.js';
@@ -23,6 +25,7 @@ import Version from './version.js';
 export const COMMANDS = {
   build: Build,
   create: Create,
+  du: Du,
   history: History,
   'history:export': HistoryExport,
   'history:import': HistoryImport,
@@ -35,6 +38,7 @@ export const COMMANDS = {
   'history:trace': HistoryTrace,
   inspect: Inspect,
   ls: Ls,
+  prune: Prune,
   rm: Rm,
   stop: Stop,
   timeline: Timeline,

@@ -17,6 +17,8 @@ export interface DockerConfigFile {
   currentContext?: string;
   proxies?: Record<string, Record<string, string>>;
   aliases?: Record<string, string>;
+  /** Default `prune` filters (`until=24h`, `label!=keep`). */
+  pruneFilters?: string[];
 }
 
 export interface DockerCliOptions {

@@ -11,3 +11,4 @@ export * from './secret.js';
 export * from './ssh.js';
 export * from './context.js';
 export * from './misc.js';
+export * from './prune-filter.js';

@@ -23,3 +23,38 @@ export function goJSON(v: GoJSONValue): string {
   const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort(byteCompare);
   return `{${keys.map((k) => `${str(k)}:${goJSON(v[k]!)}`).join(',')}}`;
 }
+
+/** A value's own JSON text, as a Go json.Marshaler supplies it; encoders copy it unchanged. */
+export const GO_MARSHAL_JSON: unique symbol = Symbol('goMarshalJSON');
+
+export interface GoEncodeOptions {
+  /** json.Encoder.SetEscapeHTML; json.Marshal always escapes. */
+  escapeHTML: boolean;
+}
+
+/**
+ * JSON as Go's encoder writes a value of a declared type: plain objects are structs (fields in their
+ * order), Maps are maps (keys sorted), undefined and null are null; U+2028/U+2029 are always escaped.
+ */
+export function goEncodeJSON(v: unknown, opts: GoEncodeOptions): string {
+  const s = (x: string) => JSON.stringify(x).replace(opts.escapeHTML ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (c) => ESCAPES[c]!);
+  const enc = (x: unknown): string => {
+    if (x === null || x === undefined) return 'null';
+    if (typeof x === 'string') return s(x);
+    if (typeof x === 'number') return Number.isFinite(x) ? JSON.stringify(x) : 'null';
+    if (typeof x === 'bigint') return x.toString();
+    if (typeof x === 'boolean') return x ? 'true' : 'false';
+    if (Array.isArray(x)) return `[${x.map(enc).join(',')}]`;
+    if (x instanceof Map) {
+      const keys = [...x.keys()].map(String).sort(byteCompare);
+      return `{${keys.map((k) => `${s(k)}:${enc(x.get(k))}`).join(',')}}`;
+    }
+    if (typeof x === 'object') {
+      const own = (x as { [GO_MARSHAL_JSON]?: () => string })[GO_MARSHAL_JSON];
+      if (own) return own.call(x);
+      return `{${Object.entries(x).map(([k, val]) => `${s(k)}:${enc(val)}`).join(',')}}`;
+    }
+    return 'null';
+  };
+  return enc(v);
+}

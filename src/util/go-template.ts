@@ -13,10 +13,8 @@ export type GoFunc = (...a: unknown[]) => unknown;
 
 /** Names the Go type of a data object in exec errors (`can't evaluate field X in type <name>`). */
 export const GO_TYPE_NAME: unique symbol = Symbol('goTypeName');
-/** A data object's own JSON text, as a Go json.Marshaler supplies it. */
-export const GO_MARSHAL_JSON: unique symbol = Symbol('goMarshalJSON');
 
-/** A Go int (JS numbers with integer values print as ints, others as floats). */
+/** What a missing map key evaluates to (printed `<no value>`). */
 const NO_VALUE = Symbol('noValue');
 
 // ---------------------------------------------------------------- lexer
@@ -808,6 +806,3 @@ export function parseGoTemplate(text: string, funcs: Record<string, GoFunc> = {}
     },
   };
 }
-
-/** Go's %v of a value, for callers formatting template data the same way. */
-export { NO_VALUE as GO_NO_VALUE };

@@ -55,3 +55,12 @@ export function rfc3339Nano(d: Date): string {
   const f = frac ? `.${frac.toString().padStart(9, '0').replace(/0+$/, '')}` : '';
   return `${date}T${time}${f}Z`;
 }
+
+/** time.Time.String() of a UTC instant given in nanoseconds since the epoch (full precision). */
+export function goTimeStringNs(ns: bigint): string {
+  const sec = ns >= 0n ? ns / 1_000_000_000n : (ns - 999_999_999n) / 1_000_000_000n;
+  const frac = ns - sec * 1_000_000_000n;
+  const { date, time } = utcParts(new Date(Number(sec) * 1000));
+  const f = frac ? `.${frac.toString().padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${date} ${time}${f} +0000 UTC`;
+}

@@ -5,14 +5,9 @@
 export interface TabwriterOptions {
   minWidth: number;
   padding: number;
-  /** Pad with tabs instead of spaces (Go's padchar '\t'): column widths round up to tab stops. */
-  tabs?: { tabWidth: number };
-}
-
-function pad(cell: string, width: number, tabs: TabwriterOptions['tabs']): string {
-  if (!tabs) return cell.padEnd(width);
-  const cellWidth = Math.ceil(width / tabs.tabWidth) * tabs.tabWidth;
-  return cell + '\t'.repeat(Math.ceil((cellWidth - [...cell].length) / tabs.tabWidth));
+  /** `\t` pads with tabs, each counted as `tabWidth` columns (Go's padchar '\t'); default spaces. */
+  padChar?: ' ' | '\t';
+  tabWidth?: number;
 }
 
 export function tabwrite(lines: string[], opts: TabwriterOptions): string {
@@ -37,5 +32,14 @@ export function tabwrite(lines: string[], opts: TabwriterOptions): string {
       start = end;
     }
   }
-  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? pad(cell, widths[i]![col]!, opts.tabs) : cell)).join('') + '\n').join('');
+  const pad = opts.padChar === '\t' ? tabPad(opts.tabWidth ?? 8) : (cell: string, w: number) => cell.padEnd(w);
+  return rows.map((r, i) => r.map((cell, col) => (col < r.length - 1 ? pad(cell, widths[i]![col]!) : cell)).join('') + '\n').join('');
+}
+
+/** Go's tab padding: the cell width rounded up to a tab stop, filled with as many tabs as it takes. */
+function tabPad(tabWidth: number): (cell: string, width: number) => string {
+  return (cell, width) => {
+    const cellw = Math.ceil(width / tabWidth) * tabWidth;
+    return cell + '\t'.repeat(Math.ceil((cellw - [...cell].length) / tabWidth));
+  };
 }

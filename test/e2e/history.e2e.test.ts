@@ -109,10 +109,17 @@ e2eSuitePerDriver('history', (ctx, d) => {
     same(await both(ctx, ['history', 'ls', '--filter', `ref=${tsRef}`, '--format', 'json']), 'ls --filter ref=');
     same(await both(ctx, ['history', 'ls', '--filter', 'status=error', '--format', 'json']), 'ls --filter status=error');
     same(await both(ctx, ['history', 'ls', '--filter', 'bogus']), 'ls --filter bogus');
+    // Go templates, as the peer tests use them (`{{.Ref}}` per line) and with a table header.
+    const refs = await both(ctx, ['history', 'ls', '--format', '{{.Ref}}']);
+    same(refs, 'ls --format {{.Ref}}');
+    assert.ok(refs.ts.stdout.toString('utf8').split('\n').includes(tsRef));
+    same(await both(ctx, ['history', 'ls', '--format', 'table {{.Ref}}\t{{.Name}}\t{{.Status}}']), 'ls --format table …');
+    same(await both(ctx, ['history', 'ls', '--format', '{{.Nope}}']), 'ls --format {{.Nope}}');
   });
 
   it('inspect: json and text as buildx prints them, by ref, by ^N and for the newest', { timeout: TEST_TIMEOUT }, async () => {
-    for (const args of [[tsRef, '--format', 'json'], [tsRef], [goRef], ['^1'], [], ['--format', 'json']]) {
+    for (const args of [[tsRef, '--format', 'json'], [tsRef], [goRef], ['^1'], [], ['--format', 'json'],
+      [tsRef, '--format', '{{.Name}} {{.Status}} {{.NumTotalSteps}} {{.Duration}}'], [tsRef, '--format', '{{.Bad}}']]) {
       same(await both(ctx, ['history', 'inspect', ...args]), `inspect ${args.join(' ')}`);
     }
     const j = JSON.parse((await ctx.buildx(['history', 'inspect', tsRef, '--format', 'json'])).stdout.toString('utf8')) as Record<string, unknown>;

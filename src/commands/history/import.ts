@@ -12,7 +12,7 @@ export default class HistoryImport extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryImport);
-    this.noArgsAccepted(argv as string[]);
+    this.acceptsNoArgs(argv as string[]);
     await importToDesktop(flags.file ?? []);
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { bootDisplay } from '../../cli/progress-display.js';
-import { BuildxError, formatInspectJSON, formatInspectText, inspectHistory } from '../../index.js';
+import { formatInspectJSON, formatInspectTemplate, formatInspectText, inspectHistory } from '../../index.js';
 
 export default class HistoryInspect extends BaseCommand {
   static override summary = 'Inspect a build record';
@@ -16,8 +16,8 @@ export default class HistoryInspect extends BaseCommand {
     const args = argv as string[];
     this.maxArgs(args, 1);
     const ref = args[0] ?? '';
-    if (flags.format !== 'json' && flags.format !== 'pretty') throw new BuildxError(`unsupported --format ${JSON.stringify(flags.format)} (Go templates are not wired yet)`);
     const { record, inspect } = await inspectHistory(ref, { builder: flags.builder, bootProgress: bootDisplay() });
-    process.stdout.write(flags.format === 'json' ? formatInspectJSON(inspect) : formatInspectText(inspect, record, ref !== ''));
+    const f = flags.format;
+    process.stdout.write(f === 'json' ? formatInspectJSON(inspect) : f === 'pretty' ? formatInspectText(inspect, record, ref !== '') : formatInspectTemplate(inspect, f));
   }
 }

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { bootDisplay } from '../../cli/progress-display.js';
-import { formatHistoryLsJSON, formatHistoryLsTable, listHistory } from '../../index.js';
-import { BuildxError } from '../../index.js';
+import { formatHistoryLs, listHistory } from '../../index.js';
 
 export default class HistoryLs extends BaseCommand {
   static override summary = 'List build records';
@@ -17,13 +16,8 @@ export default class HistoryLs extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryLs);
-    this.noArgsAccepted(argv as string[]);
+    this.acceptsNoArgs(argv as string[]);
     const records = await listHistory({ builder: flags.builder, filters: flags.filter ?? [], local: flags.local, bootProgress: bootDisplay() });
-    if (flags.format === 'json') {
-      process.stdout.write(formatHistoryLsJSON(records));
-      return;
-    }
-    if (flags.format !== 'table') throw new BuildxError(`unsupported --format ${JSON.stringify(flags.format)} (Go templates are not wired yet)`);
-    process.stdout.write(formatHistoryLsTable(records, { noTrunc: flags['no-trunc'], isTerminal: Boolean(process.stdout.isTTY) }));
+    process.stdout.write(formatHistoryLs(records, flags.format, { noTrunc: flags['no-trunc'], isTerminal: Boolean(process.stdout.isTTY) }));
   }
 }
