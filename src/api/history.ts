@@ -18,7 +18,7 @@ import { BuildxError } from '../util/errors.js';
 
 export type { HistoryOptions, HistoryRecord, QueryOptions, RemoveRecordsOptions } from '../builder/history.js';
 export type { BuildHistoryRecord, HistoryDescriptor, HistoryResultInfo } from '../buildkit/history-convert.js';
-export type { HistoryInspect, HistoryInspectConfig, KeyValue } from '../builder/history-inspect.js';
+export type { HistoryInspect, HistoryInspectConfig, HistoryInspectError, KeyValue } from '../builder/history-inspect.js';
 export { formatInspectJSON, formatInspectTemplate, formatInspectText } from '../builder/history-inspect.js';
 export {
   desktopBuildURL, formatHistoryLs, formatHistoryLsJSON, formatHistoryLsTable, HISTORY_LS_TABLE_FORMAT, historyLsJSON, historyLsRow, sortForListing, HISTORY_LS_HEADERS,

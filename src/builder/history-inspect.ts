@@ -2,6 +2,8 @@
 // rules so `--format json` matches buildx's output; the text form is buildx's tab-aligned sections.
 import { isAbsolute, relative, sep } from 'node:path';
 import type { BuildkitClient } from '../buildkit/client.js';
+import { google } from '../proto/index.js';
+import { formatSource, statusSourceLocations, statusVertexDigest } from '../solver/source-locations.js';
 import { BuildxError } from '../util/errors.js';
 import { bytesSize } from '../util/go-units.js';
 import { tabwrite } from '../util/tabwriter.js';
@@ -12,6 +14,20 @@ import { desktopBuildURL, formatRecordDuration, fullRef, rfc3339Ns } from './his
 import { GRPC_CODES, type HistoryRecord } from './history.js';
 
 export interface KeyValue { Name: string; Value: string }
+
+/** What buildx reports of a failed build: the status, and from the record's external error its sources and step logs. */
+export interface HistoryInspectError {
+  Code?: number;
+  Message?: string;
+  /** The failed step. */
+  Name?: string;
+  /** Its last 16 log lines. */
+  Logs?: string[];
+  /** The Dockerfile excerpts, base64 (Go []byte). */
+  Sources?: string;
+  /** base64; Go buildx has its own process's stack here, tsbuildx the error message. */
+  Stack?: string;
+}
 
 export interface HistoryInspectConfig {
   Network?: string; ExtraHosts?: string[]; Hostname?: string; CgroupParent?: string; ImageResolveMode?: string;
@@ -38,7 +54,7 @@ export interface HistoryInspect {
   /** Nanoseconds. */
   Duration?: number;
   Status?: 'completed' | 'running' | 'failed' | 'canceled';
-  Error?: { Code?: number; Message?: string };
+  Error?: HistoryInspectError;
   NumCompletedSteps: number;
   NumTotalSteps: number;
   NumCachedSteps: number;
@@ -133,11 +149,13 @@ export async function inspectRecord(c: BuildkitClient, r: HistoryRecord, opts: {
     out.Status = 'completed';
   }
   if (rec.error || rec.externalError) {
-    out.Error = {};
+    let e: HistoryInspectError = {};
     if (rec.error) {
       out.Status = rec.error.code === 1 ? 'canceled' : 'failed';
-      out.Error = { Code: rec.error.code || undefined, Message: rec.error.message || undefined };
+      e = { Code: rec.error.code || undefined, Message: rec.error.message || undefined };
     }
+    if (rec.externalError) e = { ...e, ...await externalError(c, rec.ref, rec.externalError.digest, opts.signal) };
+    out.Error = { Code: e.Code, Message: e.Message, Name: e.Name, Logs: e.Logs, Sources: e.Sources, Stack: e.Stack };
   }
   if (rec.createdAt !== undefined) {
     const end = rec.completedAt ?? (r.now ? BigInt(r.now.getTime()) * 1_000_000n : rec.createdAt);
@@ -185,6 +203,58 @@ export async function inspectRecord(c: BuildkitClient, r: HistoryRecord, opts: {
   return orderInspect(out);
 }
 
+/** Sources, failed step and its logs from the record's external error (a google.rpc.Status blob). */
+async function externalError(c: BuildkitClient, ref: string, digest: string, signal?: AbortSignal): Promise<HistoryInspectError> {
+  let status: google.rpc.Status;
+  try {
+    status = google.rpc.Status.decode(await readDocument(c, digest, signal));
+  } catch (err) {
+    throw new BuildxError(`failed to read external error ${digest}: ${(err as Error).message}`);
+  }
+  const sources = statusSourceLocations(status).map((src) => `${formatSource(src)}\n`).join('');
+  const out: HistoryInspectError = { Sources: sources ? Buffer.from(sources).toString('base64') : undefined };
+  const vertex = statusVertexDigest(status);
+  if (vertex) {
+    const { name, logs } = await vertexLogs(c, ref, vertex, 16, signal);
+    out.Name = name || undefined;
+    out.Logs = logs.length ? logs : undefined;
+  }
+  out.Stack = Buffer.from(`${status.message ?? ''}\n`).toString('base64');
+  return out;
+}
+
+/** The last `limit` log lines of one step, rejoined across chunks per stream as buildx does. */
+async function vertexLogs(c: BuildkitClient, ref: string, digest: string, limit: number, signal?: AbortSignal): Promise<{ name: string; logs: string[] }> {
+  let name = '';
+  let logs: string[] = [];
+  const last = new Map<number, number>();
+  for await (const st of c.status(ref, { signal })) {
+    const v = st.vertexes.find((x) => x.digest === digest);
+    if (v) name = v.name;
+    for (const l of st.logs) {
+      if (l.vertex !== digest) continue;
+      const parts = l.data.toString('utf8').split('\n');
+      parts.forEach((p, i) => {
+        let wrote = false;
+        if (i === 0) {
+          const idx = last.get(l.stream);
+          if (idx !== undefined && idx !== -1) {
+            logs[idx] += p;
+            wrote = true;
+          }
+        }
+        if (!wrote) {
+          if (p.length > 0) logs.push(p);
+          last.set(l.stream, logs.length - 1);
+        }
+        if (i === parts.length - 1 && p.length === 0) last.set(l.stream, -1);
+      });
+    }
+  }
+  if (limit > 0 && logs.length > limit) logs = logs.slice(logs.length - limit);
+  return { name, logs };
+}
+
 const INSPECT_ORDER: Array<keyof HistoryInspect> = ['Name', 'Ref', 'Context', 'Dockerfile', 'VCSRepository', 'VCSRevision', 'Target', 'Platform',
   'KeepGitDir', 'NamedContexts', 'StartedAt', 'CompletedAt', 'Duration', 'Status', 'Error', 'NumCompletedSteps', 'NumTotalSteps',
   'NumCachedSteps', 'BuildArgs', 'Labels', 'Config', 'Materials', 'Attachments', 'Errors'];
@@ -224,7 +294,7 @@ function table(kvs: KeyValue[] | undefined, title: string): string {
 const humanBytes = (v: string) => (/^\d+$/.test(v) ? bytesSize(Number(v)) : v);
 
 /** The text `history inspect` prints; `refGiven`: the Ref line is shown only when no ref was asked for. */
-export function formatInspectText(out: HistoryInspect, r: HistoryRecord, refGiven: boolean): string {
+export function formatInspectText(out: HistoryInspect, r: HistoryRecord, refGiven: boolean, debug = false): string {
   const tw = (lines: string[]) => tabwrite(lines, { minWidth: 1, padding: 1, padChar: '\t', tabWidth: 8 });
   let s = section([
     ['Name', out.Name], ['Ref', refGiven ? undefined : out.Ref], ['Context', out.Context], ['Dockerfile', out.Dockerfile],
@@ -266,6 +336,11 @@ export function formatInspectText(out: HistoryInspect, r: HistoryRecord, refGive
     s += 'Attachments:\n';
     s += tw(['DIGEST\tPLATFORM\tTYPE', ...out.Attachments.map((a) => `${a.Digest ?? ''}\t${a.Platform ?? ''}\t${a.Type ?? ''}`)]);
     s += '\n';
+  }
+  if (out.Error) {
+    if (out.Error.Sources) s += Buffer.from(out.Error.Sources, 'base64').toString('utf8');
+    if (out.Error.Logs?.length) s += `Logs:\n> => ${out.Error.Name ?? ''}:\n${out.Error.Logs.map((l) => `> ${l}\n`).join('')}\n`;
+    if (out.Error.Stack) s += debug ? `\n${Buffer.from(out.Error.Stack, 'base64').toString('utf8')}\n` : 'Enable --debug to see stack traces for error\n';
   }
   s += `Print build logs: docker buildx history logs ${r.record.ref}\n`;
   s += `View build in Docker Desktop: ${desktopBuildURL(fullRef(r))}\n`;

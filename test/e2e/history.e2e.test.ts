@@ -206,6 +206,27 @@ e2eSuitePerDriver('history', (ctx, d) => {
     }
   });
 
+  it('a failed build: inspect shows its Dockerfile excerpt, failed step and logs as buildx does', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await ctx.tmp('fail');
+    await writeTree(dir, { Dockerfile: `FROM ${d.baseImage}\nRUN echo failing-${randomName()} && exit 3\n` });
+    const b = await ctx.buildx(['build', dir], { timeoutMs: 120_000 });
+    assert.equal(b.code, 1, describeRun(b));
+    const text = await both(ctx, ['history', 'inspect', '^0']);
+    same(text, 'inspect of a failed build');
+    assert.match(text.ts.stdout.toString('utf8'), /\nError:\t+Unknown process .* did not complete successfully: exit code: 3\n/);
+    assert.match(text.ts.stdout.toString('utf8'), /\nLogs:\n> => \[2\/2\] RUN echo failing-.*:\n> failing-/);
+    const json = await both(ctx, ['history', 'inspect', '^0', '--format', 'json']);
+    // Go buildx puts its own process's stack trace in Error.Stack; everything else must match.
+    const strip = (r: RunResult) => {
+      const v = JSON.parse(r.stdout.toString('utf8')) as { Error: { Stack?: string; Sources?: string } };
+      assert.ok(v.Error.Stack && v.Error.Sources);
+      delete v.Error.Stack;
+      return v;
+    };
+    assert.deepEqual(strip(json.ts), strip(json.ref));
+    assert.equal((strip(json.ts) as unknown as { Status: string }).Status, 'failed');
+  });
+
   it('rm deletes the record from the daemon (buildx no longer lists it)', { timeout: TEST_TIMEOUT }, async () => {
     const r = await ctx.buildx(['history', 'rm', goRef], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, describeRun(r));
