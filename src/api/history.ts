@@ -39,25 +39,24 @@ function git(args: string[], cwd: string): Promise<string> {
   });
 }
 
+/** The repository `--local` filters on: the `origin` remote's URL, else `upstream`'s, as buildx looks them up. */
+async function gitRemoteURL(cwd: string): Promise<string> {
+  for (const remote of ['origin', 'upstream']) {
+    try {
+      const url = await git(['remote', 'get-url', remote], cwd);
+      if (url) return url;
+    } catch {
+      // no such remote, or not a repository: try the next
+    }
+  }
+  throw new BuildxError('could not get remote URL for local filter: no remote URL found for either origin or upstream');
+}
+
 /** Every record of the builder's nodes (up to 50 each), newest first. */
 export async function listHistory(opts: ListHistoryOptions = {}): Promise<HistoryRecord[]> {
   const filters = [...(opts.filters ?? [])];
   const b = await historyBuilder(opts);
-  if (opts.local) {
-    const cwd = opts.cwd ?? process.cwd();
-    let remote: string;
-    try {
-      await git(['rev-parse', '--show-toplevel'], cwd);
-    } catch (err) {
-      throw new BuildxError(`could not find git repository for local filter: ${(err as Error).message}`);
-    }
-    try {
-      remote = await git(['ls-remote', '--get-url'], cwd);
-    } catch (err) {
-      throw new BuildxError(`could not get remote URL for local filter: ${(err as Error).message}`);
-    }
-    filters.unshift(`repository=${remote}`);
-  }
+  if (opts.local) filters.unshift(`repository=${await gitRemoteURL(opts.cwd ?? process.cwd())}`);
   return queryRecords(b, '', { filters }, opts.env, opts.signal);
 }
 

@@ -167,7 +167,8 @@ export async function removeRecords(builder: Builder, refs: string[], opts: Remo
   }, opts.signal)));
   const failed = errs.filter((perNode) => perNode.length > 0 && perNode.every((e) => e !== null));
   if (failed.length) {
-    const msg = failed.map((perNode) => perNode.map((e) => grpcMessage(e)).join('\n')).join('\n');
+    // Unary errors reach buildx through BuildKit's interceptor, which keeps only the status message.
+    const msg = failed.map((perNode) => perNode.map((e) => (e as { details?: string }).details || (e as Error).message).join('\n')).join('\n');
     throw new BuildxError(msg, 1, { cause: failed[0]![0] });
   }
 }

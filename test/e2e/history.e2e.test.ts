@@ -115,6 +115,11 @@ e2eSuitePerDriver('history', (ctx, d) => {
     assert.ok(refs.ts.stdout.toString('utf8').split('\n').includes(tsRef));
     same(await both(ctx, ['history', 'ls', '--format', 'table {{.Ref}}\t{{.Name}}\t{{.Status}}']), 'ls --format table …');
     same(await both(ctx, ['history', 'ls', '--format', '{{.Nope}}']), 'ls --format {{.Nope}}');
+    // --local outside a repository with a remote: buildx's error.
+    const cwd = await ctx.tmp('nogit');
+    const local = { ts: await ctx.buildx(['history', 'ls', '--local'], { cwd }), ref: await run(REFERENCE_BUILDX, ['history', 'ls', '--local'], { cwd }, ctx.env) };
+    same(local, 'ls --local');
+    assert.equal(local.ts.code, 1);
   });
 
   it('inspect: json and text as buildx prints them, by ref, by ^N and for the newest', { timeout: TEST_TIMEOUT }, async () => {
@@ -204,6 +209,8 @@ e2eSuitePerDriver('history', (ctx, d) => {
       assert.equal(p.ts.code, 1, args.join(' '));
       assert.equal(p.ts.stderr.trimEnd().split('\n').length, 1, p.ts.stderr);
     }
+    // Deleting a ref the daemon does not know: whatever the daemon answers, both tools report it alike.
+    same(await both(ctx, ['history', 'rm', 'nosuchref']), 'rm nosuchref');
   });
 
   it('a failed build: inspect shows its Dockerfile excerpt, failed step and logs as buildx does', { timeout: TEST_TIMEOUT }, async () => {
