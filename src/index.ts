@@ -13,6 +13,9 @@ export * from './api/builders.js';
 // A builder's control API over a pair of streams (`dial-stdio`).
 export { dialStdio, type DialOptions } from './api/dial.js';
 
+// Build records (`history`): list, inspect, logs, remove, export.
+export * from './api/history.js';
+
 // Build cache: `du` and `prune`.
 export {
   diskUsage, preparePrune, prune, pruneInfo, checkFilterFlag, parseGoDurationNs, ramInBytes, type DiskUsageOptions, type PreparedPrune, type PruneOptions, type UsageRecord,

@@ -1,18 +1,24 @@
 // A typed client for BuildKit's control API (moby.buildkit.v1.Control) over any dialer.
 import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
-import { moby } from '../proto/index.js';
+import { containerd, moby } from '../proto/index.js';
 import { asBuffer } from '../util/bytes.js';
 import type { SolveStatus } from '../progress/types.js';
 import { startBridge, type Bridge, type Dialer } from './bridge.js';
-import { toSolveStatus, toUsageRecord, toWorkerInfo, type UsageRecord, type WorkerInfo } from './convert.js';
+import { int64, toSolveStatus, toUsageRecord, toWorkerInfo, type UsageRecord, type WorkerInfo } from './convert.js';
+import { toHistoryEvent, type BuildHistoryEvent } from './history-convert.js';
 
 const SERVICE = '/moby.buildkit.v1.Control/';
+/** buildkitd serves containerd's content API (read-only, history blobs included) on the control connection. */
+const CONTENT = '/containerd.services.content.v1.Content/';
+/** Response header of ListenBuildHistory with the daemon's current time (RFC 3339). */
+const TIMESTAMP_HEADER = 'buildkit-current-timestamp';
 /** BuildKit's own limit both ways (protocol.md §0); grpc-js defaults to 4 MiB. */
 export const MAX_MESSAGE = 16 << 20;
 
 export type SolveRequestProps = moby.buildkit.v1.SolveRequest.$Properties;
 export type WorkerRecord = moby.buildkit.v1.types.WorkerRecord.$Properties;
+export type BuildHistoryRequestProps = moby.buildkit.v1.BuildHistoryRequest.$Properties;
 export type PruneRequestProps = moby.buildkit.v1.PruneRequest.$Properties;
 
 interface Codec<T> {
@@ -70,8 +76,12 @@ export class BuildkitClient {
   }
 
   private unary<Req, Res>(method: string, reqCodec: Codec<Req>, resCodec: Codec<Res>, req: Req, opts: CallOptions = {}): Promise<Res> {
+    return this.unaryAt(SERVICE + method, reqCodec, resCodec, req, opts);
+  }
+
+  private unaryAt<Req, Res>(path: string, reqCodec: Codec<Req>, resCodec: Codec<Res>, req: Req, opts: CallOptions = {}): Promise<Res> {
     return new Promise((resolve, reject) => {
-      const call = this.client.makeUnaryRequest(SERVICE + method, ser(reqCodec), (b: Buffer) => resCodec.decode(b), req,
+      const call = this.client.makeUnaryRequest(path, ser(reqCodec), (b: Buffer) => resCodec.decode(b), req,
         toMetadata(opts.metadata), {}, (err, res) => {
           unbind();
           if (err) reject(err);
@@ -81,9 +91,12 @@ export class BuildkitClient {
     });
   }
 
-  private async *serverStream<Req, Res>(method: string, reqCodec: Codec<Req>, resCodec: Codec<Res>, req: Req, opts: CallOptions = {}): AsyncGenerator<Res> {
-    const call = this.client.makeServerStreamRequest(SERVICE + method, ser(reqCodec), (b: Buffer) => resCodec.decode(b), req,
+  private async *serverStream<Req, Res>(method: string, reqCodec: Codec<Req>, resCodec: Codec<Res>, req: Req, opts: CallOptions = {},
+    onHeader?: (md: grpc.Metadata) => void): AsyncGenerator<Res> {
+    const path = method.startsWith('/') ? method : SERVICE + method;
+    const call = this.client.makeServerStreamRequest(path, ser(reqCodec), (b: Buffer) => resCodec.decode(b), req,
       toMetadata(opts.metadata), {});
+    if (onHeader) call.on('metadata', onHeader);
     const unbind = bindSignal(call, opts.signal);
     try {
       for await (const m of call) yield m as Res;
@@ -116,6 +129,44 @@ export class BuildkitClient {
     const S = moby.buildkit.v1;
     const r = await this.unary('Info', S.InfoRequest, S.InfoResponse, S.InfoRequest.create({}), opts);
     return r.buildkitVersion ?? undefined;
+  }
+
+  /**
+   * Every history event the daemon has for `req` (with EarlyExit the stream ends after the existing
+   * records), plus the daemon's clock when it answered, which running builds' durations are measured to.
+   */
+  async buildHistory(req: BuildHistoryRequestProps, opts?: CallOptions): Promise<{ events: BuildHistoryEvent[]; now?: Date }> {
+    const S = moby.buildkit.v1;
+    let now: Date | undefined;
+    const events: BuildHistoryEvent[] = [];
+    const onHeader = (md: grpc.Metadata) => {
+      const v = md.get(TIMESTAMP_HEADER)[0];
+      if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) now = new Date(v);
+    };
+    for await (const e of this.serverStream('ListenBuildHistory', S.BuildHistoryRequest, S.BuildHistoryEvent, S.BuildHistoryRequest.create(req), opts, onHeader)) {
+      events.push(toHistoryEvent(e));
+    }
+    return { events, now };
+  }
+
+  async updateBuildHistory(req: moby.buildkit.v1.UpdateBuildHistoryRequest.$Properties, opts?: CallOptions): Promise<void> {
+    const S = moby.buildkit.v1;
+    await this.unary('UpdateBuildHistory', S.UpdateBuildHistoryRequest, S.UpdateBuildHistoryResponse, S.UpdateBuildHistoryRequest.create(req), opts);
+  }
+
+  /** The size of a blob in the daemon's content store; rejects (NOT_FOUND) when it is not there. */
+  async contentInfo(digest: string, opts?: CallOptions): Promise<{ digest: string; size: number }> {
+    const C = containerd.services.content.v1;
+    const r = await this.unaryAt(CONTENT + 'Info', C.InfoRequest, C.InfoResponse, C.InfoRequest.create({ digest }), opts);
+    return { digest: r.info?.digest ?? digest, size: int64(r.info?.size) };
+  }
+
+  /** A blob of the daemon's content store, chunk by chunk as the daemon sends it. */
+  async *readContent(digest: string, opts?: CallOptions): AsyncGenerator<Buffer> {
+    const C = containerd.services.content.v1;
+    for await (const r of this.serverStream(CONTENT + 'Read', C.ReadContentRequest, C.ReadContentResponse, C.ReadContentRequest.create({ digest }), opts)) {
+      if (r.data?.length) yield asBuffer(r.data);
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ export abstract class BaseCommand extends Command {
   static use = '';
 
   protected commandPath(): string {
-    return `${invocation().rootPath} ${this.id ?? ''}`.trim();
+    return `${invocation().rootPath} ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
   }
 
   protected usageError(message: string): BuildxError {

@@ -42,6 +42,12 @@ export function splitPluginArgv(argv: string[]): { globals: DockerGlobals; args:
  * buildx's own persistent flags (`--builder`, `--debug`/`-D`) may come before the command, as cobra
  * allows (`buildx --builder x ls`); oclif reads flags after the command id, so they are moved there.
  */
+/** Command groups and their subcommands, for hoisting root flags past a whole command path. */
+const TOPIC_SUBCOMMANDS: Record<string, readonly string[]> = {
+  history: ['export', 'import', 'inspect', 'logs', 'ls', 'open', 'rm', 'trace'],
+  'history inspect': ['attachment'],
+};
+
 export function hoistRootFlags(args: string[]): string[] {
   const hoisted: string[] = [];
   let i = 0;
@@ -56,5 +62,9 @@ export function hoistRootFlags(args: string[]): string[] {
     } else break;
   }
   if (!hoisted.length || i >= args.length || args[i]!.startsWith('-')) return args;
-  return [args[i]!, ...hoisted, ...args.slice(i + 1)];
+  // The flags go after the whole command path (`history inspect attachment`), not inside it.
+  let path = args[i]!;
+  let end = i + 1;
+  while (end < args.length && TOPIC_SUBCOMMANDS[path]?.includes(args[end]!)) path = `${path} ${args[end++]!}`;
+  return [...args.slice(i, end), ...hoisted, ...args.slice(end)];
 }

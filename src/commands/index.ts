@@ -4,6 +4,16 @@ import Build from './build.js';
 import Create from './create.js';
 import DialStdio from './dial-stdio.js';
 import Du from './du.js';
+import History from './history/index.js';
+import HistoryExport from './history/export.js';
+import HistoryImport from './history/import.js';
+import HistoryInspect from './history/inspect.js';
+import HistoryInspectAttachment from './history/inspect/attachment.js';
+import HistoryLogs from './history/logs.js';
+import HistoryLs from './history/ls.js';
+import HistoryOpen from './history/open.js';
+import HistoryRm from './history/rm.js';
+import HistoryTrace from './history/trace.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
 import Prune from './prune.js';
@@ -18,6 +28,16 @@ export const COMMANDS = {
   create: Create,
   'dial-stdio': DialStdio,
   du: Du,
+  history: History,
+  'history:export': HistoryExport,
+  'history:import': HistoryImport,
+  'history:inspect': HistoryInspect,
+  'history:inspect:attachment': HistoryInspectAttachment,
+  'history:logs': HistoryLogs,
+  'history:ls': HistoryLs,
+  'history:open': HistoryOpen,
+  'history:rm': HistoryRm,
+  'history:trace': HistoryTrace,
   inspect: Inspect,
   ls: Ls,
   prune: Prune,

@@ -31,21 +31,42 @@ export function sourceLocations(err: unknown): SourceLocation[] {
     } catch {
       continue;
     }
-    for (const d of status.details ?? []) {
-      if (!d.type_url?.endsWith('errdefs.Source+json') || !d.value) continue;
-      try {
-        const j = JSON.parse(Buffer.from(d.value).toString('utf8')) as SourceJSON;
-        out.push({
-          filename: j.info?.filename ?? '',
-          data: Buffer.from(j.info?.data ?? '', 'base64'),
-          ranges: (j.ranges ?? []).map((r) => ({ start: r.start?.line ?? 0, end: r.end?.line ?? r.start?.line ?? 0 })),
-        });
-      } catch {
-        // A detail we cannot read is not worth failing the error report over.
-      }
+    out.push(...statusSourceLocations(status));
+  }
+  return out;
+}
+
+/** The Dockerfile locations of a decoded google.rpc.Status (e.g. a build record's external error). */
+export function statusSourceLocations(status: google.rpc.IStatus): SourceLocation[] {
+  const out: SourceLocation[] = [];
+  for (const d of status.details ?? []) {
+    if (!d.type_url?.endsWith('errdefs.Source+json') || !d.value) continue;
+    try {
+      const j = JSON.parse(Buffer.from(d.value).toString('utf8')) as SourceJSON;
+      out.push({
+        filename: j.info?.filename ?? '',
+        data: Buffer.from(j.info?.data ?? '', 'base64'),
+        ranges: (j.ranges ?? []).map((r) => ({ start: r.start?.line ?? 0, end: r.end?.line ?? r.start?.line ?? 0 })),
+      });
+    } catch {
+      // A detail we cannot read is not worth failing the error report over.
     }
   }
   return out;
+}
+
+/** The digest of the step a decoded status says failed (BuildKit's errdefs.Vertex detail), if any. */
+export function statusVertexDigest(status: google.rpc.IStatus): string | undefined {
+  for (const d of status.details ?? []) {
+    if (!d.type_url?.endsWith('errdefs.Vertex+json') || !d.value) continue;
+    try {
+      const j = JSON.parse(Buffer.from(d.value).toString('utf8')) as { digest?: string };
+      if (j.digest) return j.digest;
+    } catch {
+      // unreadable detail: no step named
+    }
+  }
+  return undefined;
 }
 
 /** The Dockerfile excerpt printed above `ERROR:` for a failing location. */

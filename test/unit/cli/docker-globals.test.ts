@@ -30,4 +30,8 @@ test('buildx root flags before the command move after it', () => {
   assert.deepEqual(hoistRootFlags(['--debug']), ['--debug']);
   assert.deepEqual(hoistRootFlags(['--debug', '--help']), ['--debug', '--help']);
   assert.deepEqual(hoistRootFlags(['--nope', 'ls']), ['--nope', 'ls']);
+  // A command group's path stays whole; its arguments are not taken for subcommands.
+  assert.deepEqual(hoistRootFlags(['--builder', 'x', 'history', 'inspect', 'attachment', 'r']), ['history', 'inspect', 'attachment', '--builder', 'x', 'r']);
+  assert.deepEqual(hoistRootFlags(['--builder', 'x', 'history', 'inspect', 'ls']), ['history', 'inspect', '--builder', 'x', 'ls']);
+  assert.deepEqual(hoistRootFlags(['-D', 'history', 'nope']), ['history', '-D', 'nope']);
 });
