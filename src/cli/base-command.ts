@@ -36,6 +36,16 @@ export abstract class BaseCommand extends Command {
     if (args.length) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' accepts no arguments`);
   }
 
+  /** cobra.NoArgs (`dial-stdio`, `history import`): an argument reads as an unknown subcommand. */
+  protected cobraNoArgs(args: string[]): void {
+    if (args.length) throw new BuildxError(`unknown command "${args[0]}" for "${this.commandPath()}"`);
+  }
+
+  /** cobra.MaximumNArgs (the `history` commands), without docker's usage block. */
+  protected cobraMaxArgs(args: string[], n: number): void {
+    if (args.length > n) throw new BuildxError(`accepts at most ${n} arg(s), received ${args.length}`);
+  }
+
   protected maxArgs(args: string[], n: number): void {
     if (args.length > n) throw this.usageError(`${invocation().rootName}: '${this.commandPath()}' requires at most ${n} argument${n === 1 ? '' : 's'}`);
   }

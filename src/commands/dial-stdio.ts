@@ -13,7 +13,7 @@ export default class DialStdio extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(DialStdio);
-    this.noArgs(argv as string[]);
+    this.cobraNoArgs(argv as string[]);
     await runDialStdio({ builder: flags.builder, platform: flags.platform, progress: flags.progress });
   }
 }

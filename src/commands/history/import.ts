@@ -12,7 +12,7 @@ export default class HistoryImport extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryImport);
-    this.acceptsNoArgs(argv as string[]);
+    this.cobraNoArgs(argv as string[]);
     await importToDesktop(flags.file ?? []);
   }
 }

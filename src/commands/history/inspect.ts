@@ -14,7 +14,7 @@ export default class HistoryInspect extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryInspect);
     const args = argv as string[];
-    this.maxArgs(args, 1);
+    this.cobraMaxArgs(args, 1);
     const ref = args[0] ?? '';
     const { record, inspect } = await inspectHistory(ref, { builder: flags.builder, bootProgress: bootDisplay() });
     const f = flags.format;

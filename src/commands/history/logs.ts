@@ -14,7 +14,7 @@ export default class HistoryLogs extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryLogs);
     const args = argv as string[];
-    this.maxArgs(args, 1);
+    this.cobraMaxArgs(args, 1);
     const env = process.env;
     // A replay has nothing to animate unless asked: auto means plain here.
     const mode = flags.progress === 'auto' ? 'plain' : progressMode({ flag: flags.progress, env: {}, out: process.stderr });

@@ -11,7 +11,7 @@ export default class HistoryOpen extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryOpen);
     const args = argv as string[];
-    this.maxArgs(args, 1);
+    this.cobraMaxArgs(args, 1);
     await openURL(await historyURL(args[0] ?? '', { builder: flags.builder, bootProgress: bootDisplay() }));
   }
 }

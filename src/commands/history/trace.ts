@@ -16,7 +16,7 @@ export default class HistoryTrace extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryTrace);
     const args = argv as string[];
-    this.maxArgs(args, 1);
+    this.cobraMaxArgs(args, 1);
     const opts = { builder: flags.builder, bootProgress: bootDisplay() };
     const main = await historyTraceJaeger(args[0] ?? '', opts);
     // Like buildx: off a terminal the trace itself is the output, unless two are to be compared.

@@ -15,7 +15,7 @@ export default class HistoryInspectAttachment extends BaseCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(HistoryInspectAttachment);
     const args = argv as string[];
-    this.maxArgs(args, 2);
+    this.cobraMaxArgs(args, 2);
     const blob = historyAttachment(args[0] ?? '', { digest: args[1], type: flags.type, platform: flags.platform },
       { builder: flags.builder, bootProgress: bootDisplay() });
     for await (const chunk of blob) {
