@@ -5,8 +5,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
 import { describeRun, e2eSuite, run, TEST_TIMEOUT, type RunResult } from './helpers.js';
+import { REFERENCE_BUILDX as REF } from './buildkitd-daemon.js';
 
-const REF = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin', 'buildx');
 const KEY = 'unix:///var/run/docker.sock';
 
 e2eSuite('builder store shared with reference buildx', (ctx) => {

@@ -5,8 +5,8 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
 import { describeRun, e2eSuite, run, TEST_TIMEOUT, type RunResult } from './helpers.js';
+import { REFERENCE_BUILDX } from './buildkitd-daemon.js';
 
-const REFERENCE_BUILDX = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin', 'buildx');
 
 /** Command paths with an unknown word, and the commands the help printed for them must list. */
 const PATHS: { args: string[]; lists: string[] }[] = [

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { before, it } from 'node:test';
 import { containerBuilders, PROJECT_OUTPUT } from './container-builders.js';
 import { describeRun, e2eSuite, run, TEST_TIMEOUT, type RunResult } from './helpers.js';
+import { REFERENCE_BUILDX as REF } from './buildkitd-daemon.js';
 
-const REF = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin', 'buildx');
 
 e2eSuite('docker-container builders shared with reference buildx', (ctx) => {
   const fx = containerBuilders(ctx);

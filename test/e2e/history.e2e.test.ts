@@ -9,8 +9,8 @@ import { join, relative } from 'node:path';
 import { it } from 'node:test';
 import { e2eSuitePerDriver, type DriverUnderTest } from './drivers.js';
 import { describeRun, randomName, run, TEST_TIMEOUT, writeTree, type E2E, type RunResult } from './helpers.js';
+import { REFERENCE_BUILDX } from './buildkitd-daemon.js';
 
-const REFERENCE_BUILDX = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin', 'buildx');
 
 function reference(ctx: E2E, args: string[], timeoutMs = 120_000): Promise<RunResult> {
   return run(REFERENCE_BUILDX, args, { timeoutMs }, ctx.env);

@@ -9,10 +9,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { BIN_DIR, freePort, startBuildkitd, stopBuildkitd } from './buildkitd-daemon.js';
+import { freePort, REFERENCE_BUILDX as REF, startBuildkitd, stopBuildkitd } from './buildkitd-daemon.js';
 import { describeRun, e2eSuite, run, TEST_TIMEOUT, type RunResult } from './helpers.js';
 
-const REF = join(BIN_DIR, 'buildx');
 
 /** Go prints stored files in map order; sort the `File#` blocks (each runs to the next unindented line). */
 function sortFileBlocks(text: string): string {

@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { buildkitdConfig, REGISTRY, REGISTRY_BASE_IMAGE, startBuildkitd, stopBuildkitd, type Buildkitd } from './buildkitd-daemon.js';
+import { buildkitdConfig, REFERENCE_BUILDX, REGISTRY, REGISTRY_BASE_IMAGE, startBuildkitd, stopBuildkitd, type Buildkitd } from './buildkitd-daemon.js';
 import { describeRun, e2eSuite, randomName, run, TEST_TIMEOUT, type E2E, type RunResult } from './helpers.js';
 
 type Kind = 'remote' | 'docker-container';
 
-const REFERENCE_BUILDX = join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'bin', 'buildx');
 
 const KINDS = (process.env.TSBUILDX_E2E_OUTPUT_DRIVERS ?? 'remote,docker-container')
   .split(',').map((s) => s.trim()).filter((s): s is Kind => s === 'remote' || s === 'docker-container');

@@ -3,13 +3,14 @@
 // `description~=` filter), so the shared docker driver builder only loses what a test made; the
 // unfiltered checks (summary, `docker builder prune -af`) run on the suite's own builders only.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { it } from 'node:test';
 import { e2eSuitePerDriver, type DriverUnderTest } from './drivers.js';
 import { describeRun, randomName, run, TEST_TIMEOUT, writeTree, type E2E, type RunResult } from './helpers.js';
 import { humanSize } from '../../src/util/go-units.js';
 import { diskUsage, prune, resolveBuilder, type UsageRecord } from '../../src/index.js';
+import { REFERENCE_BUILDX as REFERENCE } from './buildkitd-daemon.js';
 
-const REFERENCE = process.env.REFERENCE_BUILDX ?? '';
 
 /** `… ago` moves between two runs a moment apart; everything else must match byte for byte. */
 function stable(s: string): string {
@@ -17,7 +18,7 @@ function stable(s: string): string {
 }
 
 async function reference(ctx: E2E, args: string[], input?: string): Promise<RunResult> {
-  assert.ok(REFERENCE, 'REFERENCE_BUILDX is set (. /var/lib/tsbuildx-env/env.sh)');
+  assert.ok(existsSync(REFERENCE), `reference buildx not found at ${REFERENCE} (bash scripts/setup.sh builds it)`);
   return run(REFERENCE, args, { timeoutMs: 120_000, input }, ctx.env);
 }
 
