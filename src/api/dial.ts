@@ -1,7 +1,7 @@
 // `dial-stdio` for programs: a builder's control API over a pair of streams.
 import type { Readable, Writable } from 'node:stream';
 import { openStore, resolveBuilder, type Builder } from '../builder/builder.js';
-import { dialStdio as proxyToBuilder, parseDialPlatform } from '../builder/dial.js';
+import { dialStdio as proxyToBuilder } from '../builder/dial.js';
 import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 
 export interface DialOptions {
@@ -25,7 +25,6 @@ export async function dialStdio(opts: DialOptions = {}): Promise<void> {
   try {
     const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env });
     await (await openStore(env)).txn((tx) => tx.touchActivity(builder.name));
-    parseDialPlatform(opts.platform);
     await proxyToBuilder(builder, {
       platform: opts.platform,
       stdin: opts.stdin ?? process.stdin,

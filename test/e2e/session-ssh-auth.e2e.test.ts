@@ -107,21 +107,7 @@ async function startAuthRegistry(ctx: E2E): Promise<Registry> {
   const line = execFileSync('htpasswd', ['-nbB', USER, PASSWORD], { encoding: 'utf8' }).trim();
   assert.match(line, new RegExp(`^${USER}:\\$2y\\$`), 'a bcrypt entry');
   await writeFile(join(dir, 'htpasswd'), `${line}\n`);
-  const port = await freePort();
-  await writeFile(join(dir, 'config.yml'), [
-    'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
-    'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  htpasswd:', '    realm: tsbuildx-e2e', `    path: ${dir}/htpasswd`, '',
-  ].join('\n'));
-  const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  proc.unref();
-  const host = `127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const status = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
-    if (status === 401) break;
-    assert.ok(i < 100 && proc.exitCode === null, `registry on ${host} did not come up`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { host, proc };
+  return serveRegistry(dir, ['  htpasswd:', '    realm: tsbuildx-e2e', `    path: ${dir}/htpasswd`]);
 }
 
 async function tagsOf(reg: Registry, repo: string): Promise<string[]> {
@@ -209,11 +195,16 @@ async function startTokenRegistry(ctx: E2E): Promise<TokenRegistry> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const tokenPort = (server.address() as { port: number }).port;
+  return { ...(await serveRegistry(dir, ['  token:', `    realm: http://127.0.0.1:${tokenPort}/token`,
+    '    service: tsbuildx-e2e-registry', '    issuer: tsbuildx-e2e', `    rootcertbundle: ${dir}/cert.pem`])), server, seen };
+}
+
+/** A docker-registry of the test's own on a free port with `auth` lines under `auth:`, once it answers 401. */
+async function serveRegistry(dir: string, auth: string[]): Promise<{ host: string; proc: ChildProcess }> {
   const port = await freePort();
   await writeFile(join(dir, 'config.yml'), [
     'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`,
-    'http:', `  addr: 127.0.0.1:${port}`, 'auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`,
-    '    service: tsbuildx-e2e-registry', '    issuer: tsbuildx-e2e', `    rootcertbundle: ${dir}/cert.pem`, '',
+    'http:', `  addr: 127.0.0.1:${port}`, 'auth:', ...auth, '',
   ].join('\n'));
   const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   proc.unref();
@@ -224,7 +215,7 @@ async function startTokenRegistry(ctx: E2E): Promise<TokenRegistry> {
     assert.ok(i < 100 && proc.exitCode === null, `registry on ${host} did not come up`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { host, proc, server, seen };
+  return { host, proc };
 }
 
 e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements', (ctx, d) => {
