@@ -24,6 +24,9 @@
 #                   bare buildkitd
 #   test-tools      the programs tests and benches run besides the daemons (tmux, openssl, ssh-agent, GNU tar, flock,
 #                   setpriv, GNU time, htpasswd for bcrypt password files) and the unprivileged user tsbuildx-test that permission tests run as
+#   docker28        dockerd v28.5.2 built from the Go module proxy, beside the old engine: containerd image
+#                   store, its own containerd, bridge tsbx28br (made here), iptables left alone; socket
+#                   $STATE/run/docker28.sock; busybox and buildkit images copied in from the old engine
 #
 # State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
 # Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
@@ -51,7 +54,7 @@ LABEL_ROOTFS=org.tsbuildx.rootfs.sha256
 LABEL_INPUTS=org.tsbuildx.inputs.sha256
 RECIPE_ROOTFS=1           # bump when make_rootfs_tar changes (forces new tars)
 RECIPE_BUILDKIT_IMAGE=1   # bump when the buildkit image's recipe changes (forces a rebuild)
-ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools"
+ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28"
 DEFAULT_COMPONENTS="docker base-images registry"
 
 # --------------------------------------------------------------------------- output, logging, errors
@@ -617,6 +620,119 @@ EOF
   MSG="${note}pushed $REGISTRY/busybox:latest (linux/amd64, linux/arm64), ${cur%% *}"
 }
 
+# =========================================================================== docker28
+# A current Docker Engine beside Debian's 20.10: dockerd v28 (embedded BuildKit v0.25) with the containerd
+# image store and a containerd of its own. It shares the host's network namespace, so it reaches the registry
+# and every registry a test starts on 127.0.0.1 as the old engine does, but never meets the old engine's
+# network setup: its containers attach to a bridge of its own ($BRIDGE28, made here) and it leaves iptables
+# alone (no NAT: containers reach the host's bridge address and nothing beyond). Clients use $DOCKER28_SOCK.
+DOCKERD28_VERSION=v28.5.2
+DOCKERD28=$BIN/dockerd-$DOCKERD28_VERSION
+DOCKER28_DIR=$STATE/docker28
+DOCKER28_EXEC=/run/tsbuildx-docker28     # short: containerd and dockerd put sockets below it
+DOCKER28_SOCK=$RUN/docker28.sock
+BRIDGE28=tsbx28br
+BRIDGE28_CIDR=10.228.0.1/24
+docker28() { timeout 120 docker -H "unix://$DOCKER28_SOCK" "$@"; }
+build_dockerd28() {  # docker/docker has no go.mod: a scratch module pinned to exactly its vendor.mod versions
+  tool_version_ok "$DOCKERD28" "${DOCKERD28_VERSION#v}" --version && return 1
+  local mod=$STATE/gobuild/dockerd28 dir
+  export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false"
+  mkdir -p "$mod"
+  dir=$(cd "$mod" && "$GO" mod download -json "github.com/docker/docker@$DOCKERD28_VERSION+incompatible" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || die "go mod download github.com/docker/docker@$DOCKERD28_VERSION failed"
+  [ -f "$dir/vendor.mod" ] || die "no vendor.mod in github.com/docker/docker@$DOCKERD28_VERSION+incompatible"
+  {
+    printf 'module tmpdockerd\n\ngo 1.24\n\nrequire (\n\tgithub.com/docker/docker %s+incompatible\n' "$DOCKERD28_VERSION"
+    awk '/^require[[:space:]]*\(/ {on=1; next} on && /^\)/ {on=0} on && $1 ~ /\./ && $2 ~ /^v/ && $1 != "github.com/docker/docker" {print "\t" $1 " " $2}' "$dir/vendor.mod"
+    printf ')\n'
+  } >"$mod/go.mod.new"
+  mv -f "$mod/go.mod.new" "$mod/go.mod"
+  log "building dockerd $DOCKERD28_VERSION (a few minutes cold)"
+  (cd "$mod" && run "$GO" build -trimpath -ldflags "-s -w -X github.com/docker/docker/dockerversion.Version=${DOCKERD28_VERSION#v}" \
+    -o "$DOCKERD28.new" github.com/docker/docker/cmd/dockerd) || die "go build of dockerd $DOCKERD28_VERSION failed (log: $LOG)"
+  mv -f "$DOCKERD28.new" "$DOCKERD28"
+  tool_version_ok "$DOCKERD28" "${DOCKERD28_VERSION#v}" --version || die "$DOCKERD28 --version does not report ${DOCKERD28_VERSION#v}"
+  return 0
+}
+containerd28_answers() { ctr --address "$DOCKER28_EXEC/containerd.sock" version >/dev/null 2>&1; }
+docker28_answers() { docker28 version --format '{{.Server.Version}}' 2>/dev/null | grep -qx "${DOCKERD28_VERSION#v}"; }
+ensure28() {  # ensure28 NAME CHECK PROGRAM ARGS...: running and answering, else (re)started; "started NAME; " noted
+  local n=$1 check=$2 rc=0; shift 2
+  if ours "$n" && "$check"; then return 0; fi
+  stop_ours "$n" 30 >/dev/null 2>&1 || true
+  start_bg "$n" "$@"
+  wait_until "${DOCKERD_WAIT:-90}" "$n" "$check" || rc=$?
+  [ $rc -eq 0 ] || { log_tail "$n"; die "$n did not answer (log: $LOGS/$n.log)"; }
+  note+="started $n (pid $(pid_of "$n")); "
+}
+load_image28() {  # load_image28 IMAGE: copied from the old engine when it changed there since the last copy
+  local want stamp=$DOCKER28_DIR/loaded/${1//[\/:]/_}
+  want=$(image_id "$1")
+  [ -n "$want" ] || die "image $1 missing on the host engine (component base-images / buildkit-image)"
+  # the source's id is kept beside: on the containerd store the ids differ (the manifest's digest, not the config's)
+  if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ] && docker28 image inspect "$1" >/dev/null 2>&1; then return 0; fi
+  docker save "$1" | docker28 load >>"$LOG" 2>&1 || die "loading $1 into the v28 engine failed"
+  mkdir -p "${stamp%/*}" && echo "$want" >"$stamp"
+  note+="loaded $1; "
+}
+c_docker28() {
+  local note="" cfg=$DOCKER28_DIR/daemon.json ccfg=$DOCKER28_DIR/containerd.toml
+  apt_install containerd iproute2 curl
+  note_installed
+  find_go
+  build_dockerd28 && note+="built dockerd $DOCKERD28_VERSION; "
+  # the peer suite's docker worker runs the dockerd first on PATH
+  mkdir -p "$DOCKER28_DIR/bin" "$DOCKER28_DIR/data" "$DOCKER28_DIR/containerd" "$DOCKER28_EXEC"
+  ln -sfn "$DOCKERD28" "$DOCKER28_DIR/bin/dockerd"
+  if ! ip link show "$BRIDGE28" >/dev/null 2>&1; then
+    run ip link add "$BRIDGE28" type bridge || die "ip link add $BRIDGE28 failed"
+    note+="bridge $BRIDGE28 created; "
+  fi
+  ip -4 addr show dev "$BRIDGE28" | grep -q "inet $BRIDGE28_CIDR " || run ip addr add "$BRIDGE28_CIDR" dev "$BRIDGE28"
+  run ip link set "$BRIDGE28" up
+  cat >"$ccfg.tmp" <<EOF
+# written by scripts/provision.sh: the v28 engine's own containerd
+version = 2
+root = "$DOCKER28_DIR/containerd"
+state = "$DOCKER28_EXEC/containerd-state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$DOCKER28_EXEC/containerd.sock"
+[debug]
+  address = ""
+EOF
+  mv -f "$ccfg.tmp" "$ccfg"
+  cat >"$cfg.tmp" <<EOF
+{
+  "features": { "containerd-snapshotter": true },
+  "bridge": "$BRIDGE28",
+  "iptables": false,
+  "ip6tables": false,
+  "default-runtime": "runc-capfix",
+  "runtimes": { "runc-capfix": { "path": "$CAPFIX" } },
+  "insecure-registries": ["$REGISTRY"]
+}
+EOF
+  if ! cmp -s "$cfg.tmp" "$cfg"; then
+    mv -f "$cfg.tmp" "$cfg"
+    stop_ours dockerd28 60 >/dev/null 2>&1 || true   # a changed config needs a restart
+  else
+    rm -f "$cfg.tmp"
+  fi
+  ensure28 containerd28 containerd28_answers /usr/bin/containerd --config "$ccfg"
+  ensure28 dockerd28 docker28_answers "$DOCKERD28" --config-file "$cfg" --host "unix://$DOCKER28_SOCK" \
+    --data-root "$DOCKER28_DIR/data" --exec-root "$DOCKER28_EXEC/engine" --pidfile "$DOCKER28_EXEC/dockerd.pid" \
+    --containerd "$DOCKER28_EXEC/containerd.sock"
+  load_image28 busybox:local
+  load_image28 busybox:latest
+  load_image28 "$BUILDKIT_IMAGE"
+  docker28 info --format '{{json .DriverStatus}}' | grep -q io.containerd.snapshotter.v1 ||
+    die "the v28 engine does not use the containerd image store"
+  docker28 run --rm --privileged busybox:local true >>"$LOG" 2>&1 || die "a privileged container on the v28 engine failed"
+  MSG="${note}dockerd ${DOCKERD28_VERSION#v} (containerd image store) on unix://$DOCKER28_SOCK, bridge $BRIDGE28"
+}
+
 # =========================================================================== env.sh, stop, main
 write_env() {
   cat >"$STATE/env.sh.tmp" <<EOF
@@ -627,12 +743,14 @@ export BUILDKITD=$BIN/buildkitd
 export BUILDCTL=$BIN/buildctl
 export REFERENCE_BUILDX=$BIN/buildx
 export TSBUILDX_REGISTRY=$REGISTRY
+export TSBUILDX_DOCKER28_HOST=unix://$DOCKER28_SOCK
+export TSBUILDX_DOCKER28_PATH=$DOCKER28_DIR/bin
 EOF
   mv -f "$STATE/env.sh.tmp" "$STATE/env.sh"
 }
 do_stop() {
   local n rc out=()
-  for n in buildkitd-tmp registry dockerd; do
+  for n in dockerd28 containerd28 buildkitd-tmp registry dockerd; do
     rc=0; stop_ours "$n" 60 || rc=$?
     case $rc in 0) out+=("$n stopped") ;; 1) die "$n (pid $(pid_of "$n")) did not stop" ;; esac
   done
@@ -643,6 +761,7 @@ deps_of() {
     base-images) echo docker ;;
     buildkit-image) echo docker go-tools ;;
     multiarch-base) echo go-tools registry binfmt ;;
+    docker28) echo docker base-images registry go-tools buildkit-image ;;
   esac
 }
 usage() {

@@ -10,7 +10,7 @@ root=$(pwd)
 # moby/buildkit:buildx-stable-1 image (docker-container driver) and the
 # multi-arch base image in the local registry and qemu binfmt for RUN under other platforms, besides
 # dockerd and the local base images.
-bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools}
+bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28}
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

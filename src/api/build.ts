@@ -9,7 +9,7 @@ import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
-  checkCacheEntries, formatAddHost, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
+  checkCacheEntries, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
   parseNetworkMode, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
   type CacheEntry, type ExportEntry, type Secret, type SSHSpec, type Ulimit,
 } from '../flags/index.js';
@@ -25,6 +25,7 @@ import type { FrontendOptions } from '../solver/frontend-attrs.js';
 import { isGitSSHContext, isRemoteContext, resolveBuildInputs } from '../solver/inputs.js';
 import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
+import { resolveExtraHosts } from '../solver/extra-hosts.js';
 import { planExports } from '../solver/plan-exports.js';
 import { checkPushCredentials } from '../solver/push-credentials.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
@@ -159,7 +160,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
     const requested = request.platforms?.length ? request.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : [];
     const platforms = parsePlatforms(requested).map(formatPlatform);
     const network = parseNetworkMode(request.network ?? 'default');
-    const extraHosts = parseAddHosts(request.addHosts ?? []).map(formatAddHost);
+    const extraHosts = await resolveExtraHosts(parseAddHosts(request.addHosts ?? []), node.driver);
     const tags = request.tags ?? [];
     for (const t of tags) parseTag(t);
     const plan = await planExports({
@@ -167,6 +168,9 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
       stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY), env, platforms,
     });
     warnings = plan.warning ? [plan.warning] : [];
+    if (platforms.length > 1 && !(await node.driver.features()).has('Multi-platform build')) {
+      throw notSupported('Multi-platform build', node.driver.name, 'https://docs.docker.com/go/build-multi-platform/');
+    }
     if (opts.metadataFile && !(await isDirectory(dirname(opts.metadataFile)))) {
       throw new BuildxError(`invalid output path: stat ${dirname(opts.metadataFile)}: no such file or directory`);
     }

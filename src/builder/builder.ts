@@ -44,16 +44,16 @@ export interface ResolveOptions {
 }
 
 /** The builder of a docker context: one node named like the context, docker driver. */
-export async function contextBuilder(contextName: string): Promise<Builder> {
+export async function contextBuilder(contextName: string, env?: NodeJS.ProcessEnv): Promise<Builder> {
   const factory = await getFactory('docker');
-  const driver = await factory.create({ name: contextName, endpoint: contextName, driverOpts: {} });
+  const driver = await factory.create({ name: contextName, endpoint: contextName, driverOpts: {}, env });
   return { name: contextName, driverName: 'docker', dockerContext: true, nodes: [{ name: contextName, endpoint: contextName, driver }] };
 }
 
 /** A store instance as a Builder; nodes of drivers tsbuildx lacks get a stand-in driver. */
-export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn): Promise<Builder> {
+export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn, env?: NodeJS.ProcessEnv): Promise<Builder> {
   const nodes = await Promise.all(ng.Nodes.map(async (n): Promise<BuilderNode> => {
-    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined };
+    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined, env };
     let driver: Driver;
     try {
       driver = await (await getFactory(ng.Driver)).create(cfg);
@@ -109,17 +109,17 @@ export async function resolveBuilderIn(tx: StoreTxn, opts: ResolveOptions = {}):
   const name = opts.name || env.BUILDX_BUILDER || '';
   const current = await currentContextName({ env });
   if (name) {
-    if (name !== 'default' && (await tx.exists(name))) return storeBuilder(await tx.node(name), tx);
+    if (name !== 'default' && (await tx.exists(name))) return storeBuilder(await tx.node(name), tx, env);
   } else {
     const ng = await currentStoreInstance(tx, await currentEndpointKey(env));
-    return ng ? storeBuilder(ng, tx) : withActivity(tx, await contextBuilder(current));
+    return ng ? storeBuilder(ng, tx, env) : withActivity(tx, await contextBuilder(current, env));
   }
   if (name === 'default' || (await contextExists(name, { env }))) {
     const ctx = name === 'default' ? 'default' : name;
     if (!opts.skipValidation && ctx !== current && !(ctx === 'default' && current === 'default')) {
       throw new BuildxError(`use \`docker --context=${ctx} buildx\` to switch to context "${ctx}"`);
     }
-    return withActivity(tx, await contextBuilder(ctx));
+    return withActivity(tx, await contextBuilder(ctx, env));
   }
   throw new BuildxError(`no builder "${name}" found`);
 }

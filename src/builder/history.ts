@@ -2,13 +2,13 @@
 // records named from their frontend attributes and this machine's local state, newest first. A ref may be
 // an ID, `^N` (the N-th newest), or empty (all; callers take the first).
 import type { BuildkitClient } from '../buildkit/client.js';
-import type { BuildHistoryRecord } from '../buildkit/history-convert.js';
+import type { BuildHistoryEvent, BuildHistoryRecord } from '../buildkit/history-convert.js';
 import { discardProgress, type ProgressWriter } from '../progress/writer.js';
 import { BuildxError } from '../util/errors.js';
 import { bootBuilderShown } from './boot.js';
 import { resolveBuilder, type Builder, type BuilderNode } from './builder.js';
 import { buildName } from './history-name.js';
-import { csvRecord, parseHistoryFilters } from './history-filter.js';
+import { csvRecord, parseHistoryFilters, type RecordMatcher } from './history-filter.js';
 import { readLocalState, type StoredBuildState } from './local-state.js';
 import { buildxConfigDir } from './paths.js';
 
@@ -68,6 +68,26 @@ function explainUnimplemented(err: unknown): never {
   throw err;
 }
 
+/**
+ * BuildKit before v0.29 (dockerd v28 embeds v0.25) has two history bugs that take the whole Docker
+ * Engine down with it. A record asked for by ref keeps an entry that later makes its deletion (by
+ * `history rm` or the daemon's own cleanup) wait forever; and while a deletion waits, a limited or
+ * filtered query reads the nil entry it leaves and panics. Reference buildx always queries with a limit
+ * (and by ref for inspect, logs, export), so `inspect X; rm X; ls` kills the engine. Those daemons are
+ * asked for everything, with neither ref, filter nor limit, and the selection happens here.
+ */
+export function historyQueriesFixed(buildkitVersion: string): boolean {
+  const m = /^v(\d+)\.(\d+)\./.exec(buildkitVersion);
+  return !m || Number(m[1]) > 0 || Number(m[2]) >= 29;
+}
+
+/** What the daemon would have answered to a query by ref, filters and limit, picked from everything. */
+export function selectRecords(events: readonly BuildHistoryEvent[], ref: string, matchers: readonly RecordMatcher[], limit: number): BuildHistoryEvent[] {
+  return events.filter((e) => e.record !== undefined && (ref === '' || e.record.ref === ref) && matchers.every((m) => m(e.record!)))
+    .sort((a, b) => { const x = a.record!.createdAt ?? 0n; const y = b.record!.createdAt ?? 0n; return x < y ? 1 : x > y ? -1 : 0; })
+    .slice(0, limit);
+}
+
 function byCreatedDesc(a: HistoryRecord, b: HistoryRecord): number {
   const x = a.record.createdAt ?? 0n;
   const y = b.record.createdAt ?? 0n;
@@ -86,8 +106,11 @@ export async function queryRecords(builder: Builder, ref: string, q: QueryOption
   const filter = daemon.length ? [csvRecord(daemon)] : [];
   const configDir = buildxConfigDir(env);
   const perNode = await Promise.all(builder.nodes.map((node) => withClient(node, async (c) => {
-    const { events, now } = await c.buildHistory({ EarlyExit: true, Ref: ref, Limit: RECORDS_LIMIT, Filter: filter }, { signal })
-      .catch(explainUnimplemented);
+    const fixed = historyQueriesFixed(await c.info({ signal }).then((i) => i?.version ?? '', () => ''));
+    const req = fixed ? { EarlyExit: true, Ref: ref, Limit: RECORDS_LIMIT, Filter: filter } : { EarlyExit: true };
+    const answer = await c.buildHistory(req, { signal }).catch(explainUnimplemented);
+    const { now } = answer;
+    const events = fixed ? answer.events : selectRecords(answer.events, ref, matchers, RECORDS_LIMIT);
     const out: HistoryRecord[] = [];
     for (const e of events) {
       if (e.type === 'deleted' || !e.record) continue;

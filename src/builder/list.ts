@@ -1,6 +1,7 @@
 // `ls`: every builder with the live state of its nodes, loaded in parallel.
 import { setMaxListeners } from 'node:events';
 import { formatPlatform, platformList } from './platforms.js';
+import { normalizePlatform } from '../flags/platform.js';
 import { contextBuilder, listContextNames, openStore, selectedBuilderName, storeBuilder, type Builder, type BuilderNode } from './builder.js';
 import { toBuildxError } from '../util/errors.js';
 import type { GCPolicyRule, CDIDevice, WorkerInfo } from '../buildkit/convert.js';
@@ -65,7 +66,8 @@ async function listWorkers(n: BuilderNode, signal: AbortSignal): Promise<WorkerI
 
 /** What buildx keeps of a node's workers (builder/node.go loadData). */
 function applyWorkers(info: NodeInfo, fixed: string[], workers: WorkerInfo[]): void {
-  const detected = workers.flatMap((w) => w.platforms.map((p) => formatPlatform(p)));
+  // Normalized as buildx does: dockerd's worker says `linux/arm` where BuildKit's says `linux/arm/v7`.
+  const detected = workers.flatMap((w) => w.platforms.map((p) => formatPlatform(normalizePlatform(p))));
   info.platforms = platformList(fixed, detected);
   if (!workers.length) return;
   info.ids = workers.map((w) => w.id).sort();
@@ -131,9 +133,9 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
   const infos = await store.txn(async (tx) => {
     const selected = await selectedBuilderName(tx, env);
     const { groups } = await tx.list();
-    const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx)));
+    const builders: Builder[] = await Promise.all(groups.map((g) => storeBuilder(g, tx, env)));
     const taken = new Set(groups.map((g) => g.Name));
-    for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push({ ...(await contextBuilder(name)), lastActivity: await tx.lastActivity(name) });
+    for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push({ ...(await contextBuilder(name, env)), lastActivity: await tx.lastActivity(name) });
     return Promise.all(builders.map(async (b): Promise<BuilderInfo> => {
       const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
       return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { proxyConfig: proxy }) }) };

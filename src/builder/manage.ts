@@ -114,7 +114,7 @@ export async function removeInactiveBuilders(opts: RemoveOptions = {}): Promise<
     const { groups } = await tx.list();
     for (const g of groups) {
       if (g.Dynamic) continue;
-      const b = await storeBuilder(g, tx);
+      const b = await storeBuilder(g, tx, env);
       const statuses = await Promise.all(b.nodes.map((n) => n.driver.status({ signal: opts.signal }).catch(() => 'inactive')));
       if (statuses.includes('running')) continue;
       try {

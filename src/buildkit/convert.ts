@@ -110,6 +110,17 @@ export interface CDIDevice {
   annotations: Record<string, string>;
 }
 
+/**
+ * A map<int64, …> key as protobufjs leaves it: with Long available it keys the object by the 8-byte
+ * little-endian "hash" of the number, not its decimal form, which Go's JSON (and buildx) print.
+ */
+export function int64MapKey(k: string): string {
+  if (k.length !== 8 || /^-?\d+$/.test(k)) return k;
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(k.charCodeAt(i) & 0xff);
+  return BigInt.asIntN(64, v).toString();
+}
+
 /** int64 fields without the precision loss of toNumber(): durations in ns pass 2^53 after ~104 days. */
 export function int64Big(v: Int64): bigint {
   if (v === null || v === undefined) return 0n;

@@ -2,7 +2,7 @@
 // nanoseconds, byte fields as Buffers, absent messages as undefined.
 import type { moby } from '../proto/index.js';
 import { asBuffer } from '../util/bytes.js';
-import { int64, timestampNs } from './convert.js';
+import { int64, int64MapKey, timestampNs } from './convert.js';
 
 export interface HistoryDescriptor {
   mediaType: string;
@@ -65,7 +65,7 @@ function resultInfo(r: moby.buildkit.v1.BuildResultInfo.$Properties | null | und
   const results: Record<string, HistoryDescriptor> = {};
   for (const [k, v] of Object.entries(r.Results ?? {})) {
     const d = descriptor(v);
-    if (d) results[k] = d;
+    if (d) results[int64MapKey(k)] = d;
   }
   return {
     resultDeprecated: descriptor(r.ResultDeprecated),

@@ -51,3 +51,17 @@ export async function pushWithEngine(
   }
   if (failure) throw new BuildxError(failure);
 }
+
+/**
+ * The manifest digest the registry holds for a pushed `name` (`GET /distribution/{name}/json`), or ''
+ * when the engine recorded no repo digest for it: what buildx reports as the pushed image's digest.
+ */
+export async function remoteDigestWithEngine(ep: DockerEndpoint, apiVersion: string | undefined, name: string, auth: Record<string, string>): Promise<string> {
+  return withEngine(ep, apiVersion, async (docker) => {
+    const image = docker.getImage(name);
+    const inspected = await image.inspect() as { RepoDigests?: string[] };
+    if (!inspected.RepoDigests?.length) return '';
+    const remote = await image.distribution({ authconfig: auth }) as { Descriptor?: { digest?: string } };
+    return remote.Descriptor?.digest ?? '';
+  });
+}

@@ -15,7 +15,9 @@ export type Feature =
   | 'Cache export'
   | 'Direct push'
   | 'Multi-platform build'
-  | 'Default load';
+  | 'Default load'
+  /** The engine names images by manifest digest (containerd image store); only the docker driver has it. */
+  | 'Prefer image digest';
 
 /**
  * Where a driver reports bootstrap sub-steps (`creating container …`) and log lines (the daemon's last
@@ -40,6 +42,8 @@ export interface DriverConfig {
   flags?: string[];
   /** The node's stored config files, base64: `buildkitd.toml`, `certs/<host>/<file>`. */
   files?: Record<string, string>;
+  /** The environment docker context names resolve in (DOCKER_HOST, DOCKER_CONFIG); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** How a session reaches the daemon; returns a function that closes it. */
@@ -69,6 +73,10 @@ export interface Driver {
    * engine's store with the engine's AuthConfig.
    */
   pushImage?(name: string, auth: Record<string, string>, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** The address `--add-host NAME=host-gateway` maps to; drivers without one leave it out. */
+  hostGatewayIP?(opts?: { signal?: AbortSignal }): Promise<string>;
+  /** After pushImage: the manifest digest the registry holds for `name` ('' when the engine has none). */
+  remoteDigest?(name: string, auth: Record<string, string>, opts?: { signal?: AbortSignal }): Promise<string>;
 }
 
 export interface DriverFactory {

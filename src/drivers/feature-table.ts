@@ -4,7 +4,6 @@
 import type { DriverName, Feature } from './driver.js';
 
 const DEFAULT_LOAD_LABEL = 'Automatically load images to the Docker Engine image store';
-const PREFER_IMAGE_DIGEST = 'Prefer image digest';
 
 const CONTAINER_KEYS: Feature[] = ['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build', 'Direct push', 'Default load'];
 
@@ -15,8 +14,7 @@ function label(f: Feature): string {
 /** [name, enabled] pairs sorted by name, as inspect prints them. */
 export function featureTable(driver: DriverName, have: ReadonlySet<Feature>): [string, boolean][] {
   const rows: [string, boolean][] = CONTAINER_KEYS.map((f) => [label(f), have.has(f)]);
-  // The docker driver also reports digest preference, which follows the containerd image store exactly
-  // as its exporters do.
-  if (driver === 'docker') rows.push([PREFER_IMAGE_DIGEST, have.has('OCI exporter')]);
+  // Only the docker driver reports digest preference (it follows the engine's image store).
+  if (driver === 'docker') rows.push(['Prefer image digest', have.has('Prefer image digest')]);
   return rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

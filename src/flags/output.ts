@@ -79,6 +79,11 @@ export interface ResolveOutputsContext {
    * loads go through the OCI importer.
    */
   containerdStore?: boolean;
+  /**
+   * The docker driver's own engine keeps images in containerd (its BuildKit worker says so): it then has
+   * the oci and docker exporters and names built images by manifest digest.
+   */
+  driverContainerdStore?: boolean;
   /** More than one platform requested (the classic image store cannot load manifest lists). */
   multiPlatform?: boolean;
   /** Attestations will be produced (same restriction as multiPlatform). */
@@ -270,7 +275,8 @@ function mapForDriver(o: Working, ctx: ResolveOutputsContext): ResolvedOutput {
   const attrs = { ...o.attrs };
   let target = o.target;
 
-  if (type === 'oci' && isDocker && !containerd) throw notSupported('OCI exporter', ctx.driver);
+  const driverStore = isDocker && ctx.driverContainerdStore === true;
+  if (type === 'oci' && isDocker && !driverStore) throw notSupported('OCI exporter', ctx.driver);
   if (type === 'docker') {
     if (o.load && containerd) {
       // The engine's OCI importer takes multi-platform images; prefer it.
@@ -290,14 +296,14 @@ function mapForDriver(o: Working, ctx: ResolveOutputsContext): ResolvedOutput {
         target = context === undefined ? { kind: 'docker-load' } : { kind: 'docker-load', context };
         if (containerd) attrs['prefer-image-digest'] = 'true';
       }
-    } else if (isDocker && !containerd) {
+    } else if (isDocker && !driverStore) {
       throw notSupported('Docker exporter', ctx.driver);
     }
   }
   if (type === 'image' && isDocker) {
     type = 'moby';
     // The containerd store resolves images by manifest digest rather than config digest.
-    if (containerd) attrs['prefer-image-digest'] = 'true';
+    if (driverStore) attrs['prefer-image-digest'] = 'true';
     if (parseGoBoolOptional(attrs['push'] ?? '') === true && parseGoBoolOptional(attrs['push-by-digest'] ?? '') === true) {
       throw new FlagError('push-by-digest is currently not implemented for docker driver, please create a new builder instance');
     }

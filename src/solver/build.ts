@@ -152,7 +152,14 @@ export async function runBuild(target: SolveTarget, opts: SolveOptions, run: Sol
       throw new BuildFailedError(`failed to solve: ${e.message}`, sourceLocations(err), e.exitCode, err);
     }
     await status;
-    await pushWithMoby(target.driver, exports, { progress: run.progress, signal, dockerConfigDir: target.dockerConfigDir, env: target.env });
+    // An engine that names images by manifest digest gets that digest as the image id, as buildx gives it.
+    if (exports.some((e) => e.attrs['prefer-image-digest'] === 'true')) delete response['containerimage.config.digest'];
+    const pushed = await pushWithMoby(target.driver, exports, { progress: run.progress, signal, dockerConfigDir: target.dockerConfigDir, env: target.env });
+    if (pushed) {
+      // The engine's BuildKit reported the image it stored; the digest is the one the registry now has.
+      if (response['containerimage.digest'] !== undefined) response['containerimage.config.digest'] ??= response['containerimage.digest'];
+      response['containerimage.digest'] = pushed;
+    }
     await caches.finish(response);
     for (const p of prepared) await p.commit();
     ok = true;

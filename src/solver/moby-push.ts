@@ -16,18 +16,30 @@ export interface MobyPushOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function pushWithMoby(driver: Driver, exports: readonly ExporterEntry[], opts: MobyPushOptions): Promise<void> {
-  if (!driver.pushImage || (await driver.features({ signal: opts.signal })).has('Direct push')) return;
+/**
+ * Pushes every name of the moby exports through the engine; returns the registry's manifest digest for
+ * the first name pushed ('' when nothing was pushed or the engine knows none), which buildx reports as
+ * the image digest.
+ */
+export async function pushWithMoby(driver: Driver, exports: readonly ExporterEntry[], opts: MobyPushOptions): Promise<string> {
+  if (!driver.pushImage || (await driver.features({ signal: opts.signal })).has('Direct push')) return '';
   const env = opts.env ?? process.env;
+  let digest = '';
   for (const e of exports) {
     if (e.type !== 'moby' || e.attrs.push !== 'true') continue;
     if (!e.attrs.name) throw new BuildxError('tag is needed when pushing to registry');
-    for (const name of e.attrs.name.split(',')) {
+    const names = e.attrs.name.split(',');
+    const authFor = async (name: string) => {
+      const host = pushHostOf(name);
+      const creds = await credentialsFor(host, opts.dockerConfigDir ?? dockerConfigDir({ env }), env);
+      return engineAuthConfig(creds, configKeyFor(host));
+    };
+    for (const name of names) {
       await withVertex(opts.progress, `pushing ${name} with docker`, async () => {
-        const host = pushHostOf(name);
-        const creds = await credentialsFor(host, opts.dockerConfigDir ?? dockerConfigDir({ env }), env);
-        await driver.pushImage!(name, engineAuthConfig(creds, configKeyFor(host)), { signal: opts.signal });
+        await driver.pushImage!(name, await authFor(name), { signal: opts.signal });
       }, { signal: opts.signal });
     }
+    if (driver.remoteDigest) digest = await driver.remoteDigest(names[0]!, await authFor(names[0]!), { signal: opts.signal });
   }
+  return digest;
 }

@@ -63,7 +63,8 @@ function dockerEngine(opts: DockerCliOptions): LoadEngine {
 
 /**
  * The `context=` of the first output that will be loaded into docker, when there is one: buildx asks
- * that engine once whether it imports OCI archives, before deciding every docker output's exporter.
+ * that engine once whether it imports OCI archives, before deciding every docker output's exporter. On
+ * the docker driver only a `docker` output (or `--load`) asks: its default result is an image anyway.
  */
 function loadContext(input: ExportPlanInput, defaultLoad: boolean, noDefaultLoad: boolean): { context: string | undefined } | undefined {
   const docker = input.outputs.find((o) => o.type === 'docker');
@@ -72,8 +73,16 @@ function loadContext(input: ExportPlanInput, defaultLoad: boolean, noDefaultLoad
     return tar && docker.destination === undefined ? { context: docker.attrs['context'] } : undefined;
   }
   if (input.load) return { context: undefined };
+  if (input.driver.isMobyDriver) return undefined;
   if (input.outputs.length === 0 && !input.push && defaultLoad && !noDefaultLoad) return { context: undefined };
   return undefined;
+}
+
+/** BuildKit v0.13 and later take several exporters in one solve (the docker driver's engines vary). */
+async function takesMultipleExporters(driver: Driver): Promise<boolean> {
+  if (!driver.isMobyDriver) return true;
+  const m = /^v(\d+)\.(\d+)/.exec(await driver.version().catch(() => ''));
+  return m ? Number(m[1]) > 0 || Number(m[2]) >= 13 : false;
 }
 
 /** The client side of one resolved output, and the attributes the daemon gets for it. */
@@ -102,9 +111,9 @@ export async function planExports(input: ExportPlanInput): Promise<ExportPlan> {
   const defaultLoad = parseGoBoolOptional(input.driver.config.driverOpts['default-load'] ?? '') ?? false;
   const noDefaultLoad = parseGoBoolOptional(input.env.BUILDX_NO_DEFAULT_LOAD ?? '') ?? false;
   const engine = input.engine ?? dockerEngine(input.docker ?? { env: input.env });
-  // The docker driver's engine is the daemon: what it supports is the driver's business, not a load's.
-  const load = input.driver.isMobyDriver ? undefined : loadContext(input, defaultLoad, noDefaultLoad);
+  const load = loadContext(input, defaultLoad, noDefaultLoad);
   const containerdStore = load ? await engine.importsOCI(load.context) : undefined;
+  const driverContainerdStore = input.driver.isMobyDriver && (await input.driver.features()).has('Prefer image digest');
   const plan = resolveOutputs(input.outputs, {
     tags: input.tags,
     push: input.push,
@@ -114,9 +123,9 @@ export async function planExports(input: ExportPlanInput): Promise<ExportPlan> {
     defaultLoad,
     noDefaultLoad,
     multiPlatform: (input.platforms?.length ?? 0) > 1,
-    // The docker driver's classic engines run BuildKit < v0.13: one exporter per solve.
-    multipleExporters: !input.driver.isMobyDriver,
+    multipleExporters: await takesMultipleExporters(input.driver),
     containerdStore,
+    driverContainerdStore,
     statPath,
   });
   const exports: ExportRequest[] = [];

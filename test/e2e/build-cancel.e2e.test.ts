@@ -50,7 +50,7 @@ async function interruptRunningStep(child: Running, marker: string, secs: string
 
 /** The ref of the run's newest build, from the local state buildx keeps (refs/<builder>/<node>/<ref>). */
 function lastBuildRef(ctx: E2E, d: DriverUnderTest): string {
-  const dir = join(ctx.dockerConfig, 'buildx', 'refs', d.builder, d.isMoby ? d.builder : `${d.builder}0`);
+  const dir = join(ctx.dockerConfig, 'buildx', 'refs', d.builder, d.nodeName);
   const refs = readdirSync(dir).map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs })).sort((a, b) => b.at - a.at);
   assert.ok(refs.length > 0, `no local build state in ${dir}`);
   return refs[0]!.name;

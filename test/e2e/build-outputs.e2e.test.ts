@@ -120,7 +120,7 @@ e2eSuitePerDriver('build: outputs', (ctx, d) => {
     assert.match(String(meta['containerimage.digest']), /^sha256:[0-9a-f]{64}$/);
     // On the classic image store the config digest is the image id; where the daemon reports it, it must agree.
     assert.equal(meta['containerimage.config.digest'] ?? meta['containerimage.digest'], id);
-    assert.match(String(meta['buildx.build.ref']), new RegExp(`^${d.builder}/${d.isMoby ? d.builder : `${d.builder}0`}/[a-z0-9]{20,}$`));
+    assert.match(String(meta['buildx.build.ref']), new RegExp(`^${d.builder}/${d.nodeName}/[a-z0-9]{20,}$`));
     assert.deepEqual(Object.keys(meta), [...Object.keys(meta)].sort(), 'keys are sorted');
   });
 

@@ -14,6 +14,8 @@ export const BUILDKITD = join(BIN_DIR, 'buildkitd');
 export const BUILDCTL = join(BIN_DIR, 'buildctl');
 /** Reference Go buildx, built by the provisioning script beside buildkitd. */
 export const REFERENCE_BUILDX = join(BIN_DIR, 'buildx');
+/** The second engine (provisioning's docker28 component): dockerd v28 on the containerd image store. */
+export const DOCKER28_HOST = `unix://${join(process.env.TSBUILDX_STATE ?? '/var/lib/tsbuildx-env', 'run', 'docker28.sock')}`;
 /** The local registry: plain HTTP, holds the multi-arch `busybox:latest` every Dockerfile here uses. */
 export const REGISTRY = process.env.TSBUILDX_REGISTRY ?? '127.0.0.1:5000';
 export const REGISTRY_BASE_IMAGE = `${REGISTRY}/busybox:latest`;

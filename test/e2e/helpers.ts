@@ -293,11 +293,16 @@ export class E2E {
       'BUILDX_NO_DEFAULT_LOAD', 'BUILDX_METADATA_PROVENANCE', 'BUILDX_METADATA_WARNINGS', 'SOURCE_DATE_EPOCH', 'DEBUG',
       'DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND', 'DOCKER_CLI_PLUGIN_SOCKET', 'GITHUB_ACTIONS']) delete env[k];
     if (this.builder) env.BUILDX_BUILDER = this.builder;
+    if (this.dockerHost) env.DOCKER_HOST = this.dockerHost;
+    else delete env.DOCKER_HOST;
     return env;
   }
 
   /** The builder every command of the run uses (BUILDX_BUILDER); unset: the context's default builder. */
   builder = '';
+
+  /** The engine every command of the run talks to (DOCKER_HOST); unset: the local engine's default socket. */
+  dockerHost = '';
 
   get dockerConfig(): string {
     return this.configDir;

@@ -51,7 +51,8 @@ function same(p: { ts: RunResult; ref: RunResult }, what: string): void {
 
 /** The table with the CREATED AT cells (which tick between two runs) blanked, columns re-split on 3+ spaces. */
 function tableCells(text: string): string[][] {
-  return text.split('\n').filter((l) => l !== '').map((l) => l.split(/ {3,}/).map((c, i) => (i === 3 ? '<created>' : c.trimEnd())));
+  // A record without a name has one cell less, so the relative time is found by its shape too.
+  return text.split('\n').filter((l) => l !== '').map((l) => l.split(/ {3,}/).map((c, i) => (i === 3 || / ago$/.test(c.trimEnd()) ? '<created>' : c.trimEnd())));
 }
 
 /** Every file of a gzipped tar, by path, with its bytes (hex digest of content) and mode. */
@@ -72,7 +73,7 @@ function bundleFiles(file: string, into: string): Map<string, string> {
 }
 
 e2eSuitePerDriver('history', (ctx, d) => {
-  if (d.name === 'docker') {
+  if (d.classicEngine) {
     it('docker driver on dockerd 20.10: the embedded BuildKit has no history API, reported as buildx reports it', { timeout: TEST_TIMEOUT }, async () => {
       const p = await both(ctx, ['history', 'ls']);
       same(p, 'history ls');
@@ -92,8 +93,8 @@ e2eSuitePerDriver('history', (ctx, d) => {
     same(p, 'ls --format json');
     const recs = lsRecords(p.ts);
     const byRef = new Map(recs.map((r) => [r.ref, r]));
-    const ts = byRef.get(`${d.builder}/${d.builder}0/${tsRef}`);
-    const go = byRef.get(`${d.builder}/${d.builder}0/${goRef}`);
+    const ts = byRef.get(`${d.builder}/${d.nodeName}/${tsRef}`);
+    const go = byRef.get(`${d.builder}/${d.nodeName}/${goRef}`);
     assert.ok(ts && go, p.ts.stdout.toString('utf8'));
     assert.equal(ts.name, 'tsproj');
     assert.equal(go.name, 'goproj');
@@ -202,15 +203,18 @@ e2eSuitePerDriver('history', (ctx, d) => {
   });
 
   it('bad refs fail with buildx\'s one line and exit code', { timeout: TEST_TIMEOUT }, async () => {
-    for (const args of [['inspect', 'nosuchref0000000000000000'], ['logs', 'nosuchref'], ['inspect', '^x'], ['inspect', '^999'], ['rm'],
-      ['export', 'nosuchref'], ['inspect', 'attachment', tsRef]]) {
+    // Unknown refs of this run only: BuildKit before v0.29 remembers a ref that was asked for and then
+    // deleted as "deleted" until it restarts, and reference buildx then answers differently.
+    const missing = `nosuchref${ctx.id}`;
+    for (const args of [['inspect', missing.padEnd(25, '0')], ['logs', missing], ['inspect', '^x'], ['inspect', '^999'], ['rm'],
+      ['export', missing], ['inspect', 'attachment', tsRef]]) {
       const p = await both(ctx, ['history', ...args]);
       same(p, args.join(' '));
       assert.equal(p.ts.code, 1, args.join(' '));
       assert.equal(p.ts.stderr.trimEnd().split('\n').length, 1, p.ts.stderr);
     }
     // Deleting a ref the daemon does not know: whatever the daemon answers, both tools report it alike.
-    same(await both(ctx, ['history', 'rm', 'nosuchref']), 'rm nosuchref');
+    same(await both(ctx, ['history', 'rm', missing]), 'rm of an unknown ref');
   });
 
   it('a failed build: inspect shows its Dockerfile excerpt, failed step and logs as buildx does', { timeout: TEST_TIMEOUT }, async () => {
@@ -235,11 +239,27 @@ e2eSuitePerDriver('history', (ctx, d) => {
   });
 
   it('rm deletes the record from the daemon (buildx no longer lists it)', { timeout: TEST_TIMEOUT }, async () => {
-    const r = await ctx.buildx(['history', 'rm', goRef], { timeoutMs: 60_000 });
+    // BuildKit before v0.29 (dockerd v28's) never finishes deleting a record that a client once asked
+    // for by ref, and reference buildx's next history query then panics the engine. Reference asked for
+    // goRef by ref above, so there the record removed is one that only tsbuildx looked up (it asks those
+    // daemons without a ref): if tsbuildx poisoned it too, reference's ls below would kill the engine.
+    let victim = goRef;
+    if (d.variant === 'docker-v28') {
+      victim = await buildProject(ctx, d, 'ts', 'victim');
+      for (const args of [['history', 'inspect', victim], ['history', 'logs', victim]]) {
+        const r = await ctx.buildx(args, { timeoutMs: 60_000 });
+        assert.equal(r.code, 0, describeRun(r));
+      }
+    }
+    const r = await ctx.buildx(['history', 'rm', victim], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, describeRun(r));
     const refs = lsRecords(await reference(ctx, ['history', 'ls', '--format', 'json'])).map((x) => x.ref.split('/')[2]);
-    assert.ok(!refs.includes(goRef), refs.join(','));
+    assert.ok(!refs.includes(victim), refs.join(','));
     assert.ok(refs.includes(tsRef));
+    const filtered = lsRecords(await reference(ctx, ['history', 'ls', '--format', 'json', '--filter', 'status=completed'])).map((x) => x.ref.split('/')[2]);
+    assert.ok(filtered.includes(tsRef) && !filtered.includes(victim), filtered.join(','));
+    const ours = lsRecords(await ctx.buildx(['history', 'ls', '--format', 'json', '--filter', 'status=completed'], { timeoutMs: 60_000 })).map((x) => x.ref.split('/')[2]);
+    assert.deepEqual(ours, filtered);
   });
 
   if (d.name === 'docker-container') {
@@ -248,7 +268,7 @@ e2eSuitePerDriver('history', (ctx, d) => {
       assert.equal(stop.code, 0, describeRun(stop));
       const r = await ctx.buildx(['history', 'ls', `--filter=ref=${tsRef}`, '--format=json'], { timeoutMs: 120_000 });
       const recs = lsRecords(r);
-      assert.deepEqual(recs.map((x) => x.ref), [`${d.builder}/${d.builder}0/${tsRef}`]);
+      assert.deepEqual(recs.map((x) => x.ref), [`${d.builder}/${d.nodeName}/${tsRef}`]);
     });
   }
 });

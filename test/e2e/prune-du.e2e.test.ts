@@ -60,6 +60,14 @@ function idFilter(recs: readonly UsageRecord[]): string[] {
   return ['--filter', `id=^(${recs.map((r) => r.id).join('|')})$`];
 }
 
+/**
+ * The docker driver on the containerd image store (dockerd v28) marks a build's records shared with the
+ * engine's images, and BuildKit only prunes shared records with `--all` (reference buildx alike).
+ */
+function scopeFor(recs: readonly UsageRecord[]): { args: string[]; what: string } {
+  return recs.some((r) => r.shared) ? { args: ['--all'], what: 'all build cache' } : { args: [], what: 'all dangling build cache' };
+}
+
 function rowIds(stdout: string): string[] {
   return stdout.split('\n').slice(1).filter((l) => l && !l.startsWith('Total:')).map((l) => l.split(/\s+/)[0]!.replace(/\*$/, ''));
 }
@@ -93,8 +101,16 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
     const beforeA = await records(ctx, d, a);
     const beforeB = await records(ctx, d, b);
     assert.ok(beforeA.length >= 2 && beforeB.length >= 2);
+    const scope = scopeFor(beforeA);
+    if (scope.args.length) {
+      // Without --all, shared records stay, and both tools say nothing was reclaimed.
+      const p = { ts: await ctx.buildx(['prune', '-f', ...idFilter(beforeA)], { timeoutMs: 120_000 }), ref: await reference(ctx, ['prune', '-f', ...idFilter(beforeA)]) };
+      assert.equal(p.ts.stdout.toString(), 'Total:\t0B\n', describeRun(p.ts));
+      assert.equal(p.ts.stdout.toString(), p.ref.stdout.toString());
+      assert.equal((await records(ctx, d, a)).length, beforeA.length);
+    }
 
-    const ours = await ctx.buildx(['prune', '-f', ...idFilter(beforeA)], { timeoutMs: 120_000 });
+    const ours = await ctx.buildx(['prune', '-f', ...scope.args, ...idFilter(beforeA)], { timeoutMs: 120_000 });
     assert.equal(ours.code, 0, describeRun(ours));
     const out = ours.stdout.toString();
     const deleted = rowIds(out);
@@ -106,7 +122,7 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
 
     // The same shape of records pruned by reference buildx prints the same rows (IDs aside; the
     // daemon streams them in its own order).
-    const ref = await reference(ctx, ['prune', '-f', ...idFilter(beforeB)]);
+    const ref = await reference(ctx, ['prune', '-f', ...scope.args, ...idFilter(beforeB)]);
     assert.equal(ref.code, 0, describeRun(ref));
     const shape = (s: string) => stable(s).replace(/^[a-z0-9]{25}(\*?)/gm, '<id>$1').split('\n').sort().join('\n');
     assert.equal(shape(out), shape(ref.stdout.toString()));
@@ -116,22 +132,24 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
     const nonce = randomName(8);
     await buildWith(ctx, d, nonce);
     const before = await records(ctx, d, nonce);
-    const filter = idFilter(before);
+    const scope = scopeFor(before);
+    const filter = [...scope.args, ...idFilter(before)];
+    const prompt = `WARNING! This will remove ${scope.what}. Are you sure you want to continue? [y/N] `;
     // "no", an empty line and a closed stdin all mean no.
     for (const input of ['n\n', '\n', '', 'yes\n']) {
       const ours = await ctx.buildx(['prune', ...filter], { input, timeoutMs: 60_000 });
       const ref = await reference(ctx, ['prune', ...filter], input);
       assert.equal(ours.code, 0, describeRun(ours));
-      assert.equal(ours.stdout.toString(), 'WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] ');
+      assert.equal(ours.stdout.toString(), prompt);
       assert.equal(ours.stdout.toString(), ref.stdout.toString());
     }
     assert.equal((await records(ctx, d, nonce)).length, before.length, 'nothing deleted without a yes');
     const yes = await ctx.buildx(['prune', '--verbose', ...filter], { input: 'y\n', timeoutMs: 60_000 });
     assert.equal(yes.code, 0, describeRun(yes));
     const text = yes.stdout.toString();
-    assert.ok(text.startsWith('WARNING! This will remove all dangling build cache. Are you sure you want to continue? [y/N] ID:\t\t'), text);
+    assert.ok(text.startsWith(`${prompt}ID:\t\t`), text);
     for (const r of before) assert.ok(text.includes(`ID:\t\t${r.id}\n`), `${r.id} in ${text}`);
-    assert.match(text, /\nCreated at:\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\nMutable:\t(true|false)\nReclaimable:\ttrue\nShared:\t\tfalse\nSize:\t\t/);
+    assert.match(text, new RegExp(`\\nCreated at:\\t\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)? \\+0000 UTC\\nMutable:\\t(true|false)\\nReclaimable:\\ttrue\\nShared:\\t\\t${scope.args.length ? '(true|false)' : 'false'}\\nSize:\\t\\t`));
     assert.ok(text.endsWith(`\nTotal:\t${humanSize(before.reduce((s, r) => s + r.size, 0))}\n`), text);
     assert.deepEqual(await records(ctx, d, nonce), []);
   });
@@ -144,7 +162,7 @@ e2eSuitePerDriver('du and prune', (ctx, d) => {
     assert.deepEqual(listed.map((r) => r.id).sort(), daemon.map((r) => r.id).sort());
     for (const r of listed) assert.equal(r.size, daemon.find((x) => x.id === r.id)!.size);
     const deleted: UsageRecord[] = [];
-    for await (const r of prune({ builder: d.builder, env: ctx.env, filters: [idFilter(daemon)[1]!] })) deleted.push(r);
+    for await (const r of prune({ builder: d.builder, env: ctx.env, all: scopeFor(daemon).args.length > 0, filters: [idFilter(daemon)[1]!] })) deleted.push(r);
     assert.deepEqual(deleted.map((r) => r.id).sort(), daemon.map((r) => r.id).sort());
     assert.deepEqual(await records(ctx, d, nonce), []);
     await assert.rejects(diskUsage({ builder: d.builder, env: ctx.env, filters: ['until=1x'] }),

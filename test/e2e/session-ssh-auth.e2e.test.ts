@@ -290,8 +290,8 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
     }
   });
 
-  if (!d.isMoby) {
-    // The engine's BuildKit v0.8 does not check the id; BuildKit v0.32 asks the session first.
+  if (!d.classicEngine) {
+    // dockerd 20.10's BuildKit v0.8 does not check the id; later BuildKits ask the session first.
     it('an ssh mount whose id was not given fails with BuildKit\'s message', { timeout: TEST_TIMEOUT }, async () => {
       const dir = await ctx.tmp('ssh-unset');
       await writeTree(dir, { Dockerfile: `FROM ${d.baseImage}\nRUN --mount=type=ssh,id=foo,required=true true\n` });
@@ -302,8 +302,9 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
   }
 
   {
-    // The docker driver's engine pushes after the build (POST /images/{name}/push with X-Registry-Auth),
-    // the other drivers' BuildKit during it, asking the session for credentials.
+    // The docker driver on dockerd 20.10 has the engine push after the build (POST /images/{name}/push
+    // with X-Registry-Auth); every other BuildKit (v28's embedded one too) pushes during it, asking the
+    // session for credentials.
     const pushCtx = async () => {
       const dir = await ctx.tmp('push-ctx');
       await writeTree(dir, { Dockerfile: `FROM ${d.baseImage}\nRUN echo ${randomName()} > /stamp\n` });
@@ -319,7 +320,7 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
       assert.equal(r.code, 0, describeRun(r));
       assert.deepEqual(await tagsOf(registry, 'e2e/auths'), ['v1']);
       // buildx shows the hand-over once per host (the session's provider), or the engine's push step.
-      const step = d.isMoby ? `pushing ${registry.host}/e2e/auths:v1 with docker` : `[auth] sharing credentials for ${registry.host}`;
+      const step = d.classicEngine ? `pushing ${registry.host}/e2e/auths:v1 with docker` : `[auth] sharing credentials for ${registry.host}`;
       assert.equal(r.stderr.split('\n').filter((l) => /^#\d+ (\[auth\]|pushing .* with docker)/.test(l)).join('\n').replace(/#\d+/, '#N'), `#N ${step}`);
       await writeConfig({ auths: { [`http://${registry.host}`]: { username: USER, password: PASSWORD } } });
       const r2 = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${registry.host}/e2e/auths:v2`, dir]);
@@ -344,7 +345,7 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
       assert.deepEqual(await tagsOf(registry, 'e2e/helpers'), ['v1']);
     });
 
-    if (!d.isMoby) it('bearer-token registry: the client fetches the token itself (OAuth2 POST, password grant) for the daemon', { timeout: TEST_TIMEOUT }, async () => {
+    if (!d.classicEngine) it('bearer-token registry: the client fetches the token itself (OAuth2 POST, password grant) for the daemon', { timeout: TEST_TIMEOUT }, async () => {
       tokenRegistry = await startTokenRegistry(ctx);
       const dir = await pushCtx();
       await writeConfig({ auths: { [tokenRegistry.host]: { username: USER, password: PASSWORD } } });
@@ -366,7 +367,7 @@ e2eSuitePerDriver('session: ssh forwarding, registry credentials, entitlements',
       const r = await ctx.buildx(['build', '--progress=plain', '--push', '-t', `${registry.host}/e2e/wrong:v1`, dir]);
       assert.equal(r.code, 1, describeRun(r));
       const blob = `http://${registry.host.replace(/\./g, '\\.')}/v2/e2e/wrong/blobs/sha256:[0-9a-f]{64}`;
-      if (d.isMoby) assert.match(r.stderr, /ERROR: failed to build: unauthorized: authentication required\n$/);
+      if (d.classicEngine) assert.match(r.stderr, /ERROR: failed to build: unauthorized: authentication required\n$/);
       else assert.match(r.stderr, new RegExp(`ERROR: failed to build: failed to solve: failed to push ${registry.host.replace(/\./g, '\\.')}/e2e/wrong:v1: unexpected status from HEAD request to ${blob}: 401 Unauthorized\n$`));
       assert.deepEqual(await tagsOf(registry, 'e2e/wrong'), []);
     });

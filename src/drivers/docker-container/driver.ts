@@ -19,8 +19,8 @@ import { containerName, stateVolumeName } from './spec.js';
 const PING_TIMEOUT_MS = 20_000;
 
 /** A node's endpoint is a docker context name or a daemon URL. */
-function resolveEndpoint(endpoint: string): Promise<DockerEndpoint> {
-  return /^[a-z]+:\/\//.test(endpoint) ? Promise.resolve({ contextName: endpoint, host: endpoint }) : resolveContext(endpoint);
+function resolveEndpoint(endpoint: string, env?: NodeJS.ProcessEnv): Promise<DockerEndpoint> {
+  return /^[a-z]+:\/\//.test(endpoint) ? Promise.resolve({ contextName: endpoint, host: endpoint }) : resolveContext(endpoint, { env });
 }
 
 /** `buildkitd github.com/moby/buildkit v0.32.2 <commit>` → `v0.32.2`; locally built daemons omit the commit. */
@@ -44,7 +44,7 @@ class ContainerDriver implements Driver {
   private engine(): Promise<ContainerEngine> {
     if (!this.enginePromise) {
       const p = (async () => {
-        const ep = await resolveEndpoint(this.config.endpoint);
+        const ep = await resolveEndpoint(this.config.endpoint, this.config.env);
         const { apiVersion } = await ping(ep, AbortSignal.timeout(PING_TIMEOUT_MS));
         return new ContainerEngine(ep, apiVersion);
       })();

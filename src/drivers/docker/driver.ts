@@ -1,10 +1,11 @@
 // The `docker` driver: the Docker Engine's embedded BuildKit, reached through the engine API's
 // `/grpc` and `/session` protocol upgrades (protocol.md §2.4, §4.1).
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BuildkitClient } from '../../buildkit/client.js';
 import { resolveContext, type DockerEndpoint } from '../../docker/context.js';
 import { EngineError, engineVersion, hijack, ping, type PingResult } from '../../docker/engine.js';
-import { pushWithEngine } from '../../docker/image-push.js';
+import { pushWithEngine, remoteDigestWithEngine } from '../../docker/image-push.js';
 import type { Session } from '../../session/session.js';
 import type { Driver, DriverConfig, DriverFactory, DriverStatus, Feature, SessionCloser } from '../driver.js';
 import { BuildxError } from '../../util/errors.js';
@@ -31,6 +32,16 @@ const EMBEDDED_BUILDKIT: [test: (v: number[]) => boolean, version: string][] = [
   [([a]) => a === 23, 'v0.10+unknown'],
 ];
 
+const GRPC_UNIMPLEMENTED = 12;
+
+/** Set by engines (v24 and later) on their BuildKit worker: the address of the host on the build network. */
+const HOST_GATEWAY_LABEL = 'org.mobyproject.buildkit.worker.moby.host-gateway-ip';
+
+/** Set on the BuildKit worker of engines that keep images in containerd. */
+const SNAPSHOTTER_LABEL = 'org.mobyproject.buildkit.worker.snapshotter';
+
+const CONTAINERD_STORE_FEATURES: readonly Feature[] = ['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build', 'Direct push', 'Prefer image digest'];
+
 export function buildkitVersionOfEngine(engineVersion: string): string {
   const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(engineVersion);
   if (m) {
@@ -45,13 +56,15 @@ class DockerDriver implements Driver {
   readonly isMobyDriver = true;
   private endpointPromise?: Promise<DockerEndpoint>;
   private pinged?: Promise<PingResult>;
+  private featureSet?: Promise<Set<Feature>>;
+  private hostGateway?: Promise<string>;
 
   constructor(readonly config: DriverConfig) {}
 
   /** The node endpoint is a docker context name or a daemon URL. */
   endpoint(): Promise<DockerEndpoint> {
     const ep = this.config.endpoint;
-    this.endpointPromise ??= /^[a-z]+:\/\//.test(ep) ? Promise.resolve({ contextName: ep, host: ep }) : resolveContext(ep);
+    this.endpointPromise ??= /^[a-z]+:\/\//.test(ep) ? Promise.resolve({ contextName: ep, host: ep }) : resolveContext(ep, { env: this.config.env });
     return this.endpointPromise;
   }
 
@@ -76,6 +89,16 @@ class DockerDriver implements Driver {
   }
 
   async version(opts: { signal?: AbortSignal } = {}): Promise<string> {
+    // Engines whose BuildKit answers Info (v0.11 and later: dockerd 23+) name the release they embed;
+    // older ones only tell their own version, which buildx maps to the BuildKit it shipped with.
+    const c = await this.client(opts);
+    try {
+      return (await c.info({ signal: opts.signal }))?.version ?? '';
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== GRPC_UNIMPLEMENTED) throw err;
+    } finally {
+      c.close();
+    }
     const ep = await this.endpoint();
     const { apiVersion } = await this.ping(opts.signal);
     const v = await engineVersion(ep, apiVersion, opts.signal).catch((err: unknown) => {
@@ -85,14 +108,62 @@ class DockerDriver implements Driver {
     return buildkitVersionOfEngine(v.Version ?? '');
   }
 
-  async features(): Promise<Set<Feature>> {
-    // Without the containerd image store the engine can only load single-platform images.
-    return new Set<Feature>(['Default load']);
+  /**
+   * Asked once per driver: an engine on the containerd image store (its BuildKit worker carries the
+   * snapshotter label) can export OCI and docker archives, export caches, build several platforms and
+   * push by itself; the classic store can only load one single-platform image.
+   */
+  features(opts: { signal?: AbortSignal } = {}): Promise<Set<Feature>> {
+    this.featureSet ??= (async () => {
+      let containerdStore = false;
+      try {
+        const c = await this.client(opts);
+        try {
+          containerdStore = (await c.listWorkers({ signal: opts.signal })).some((w) => SNAPSHOTTER_LABEL in w.labels);
+        } finally {
+          c.close();
+        }
+      } catch {
+        // An engine that cannot be asked has none of them, as with buildx.
+      }
+      const f = new Set<Feature>(['Default load']);
+      if (containerdStore) for (const x of CONTAINERD_STORE_FEATURES) f.add(x);
+      return f;
+    })();
+    return this.featureSet;
+  }
+
+  /** Asked once per driver, as buildx does: the first worker that carries the engine's label. */
+  hostGatewayIP(opts: { signal?: AbortSignal } = {}): Promise<string> {
+    this.hostGateway ??= (async () => {
+      const c = await this.client(opts);
+      let workers;
+      try {
+        workers = await c.listWorkers({ signal: opts.signal });
+      } catch (err) {
+        throw new BuildxError(`listing workers: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        c.close();
+      }
+      for (const w of workers) {
+        const v = w.labels[HOST_GATEWAY_LABEL];
+        if (!v) continue;
+        if (isIP(v) === 0) throw new BuildxError(`failed to parse host-gateway IP: ${v}`);
+        return v;
+      }
+      throw new BuildxError('host-gateway IP not found');
+    })();
+    return this.hostGateway;
   }
 
   async pushImage(name: string, auth: Record<string, string>, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const { apiVersion } = await this.ping(opts.signal);
     await pushWithEngine(await this.endpoint(), apiVersion, name, auth, opts);
+  }
+
+  async remoteDigest(name: string, auth: Record<string, string>, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const { apiVersion } = await this.ping(opts.signal);
+    return remoteDigestWithEngine(await this.endpoint(), apiVersion, name, auth);
   }
 
   async stop(): Promise<void> {}

@@ -2,8 +2,8 @@
 // grammar and its BuildKit translation, the listing order and formats, the bundle's span re-encoding.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BuildHistoryRecord } from '../../../src/buildkit/history-convert.js';
-import type { HistoryRecord } from '../../../src/builder/history.js';
+import type { BuildHistoryEvent, BuildHistoryRecord } from '../../../src/buildkit/history-convert.js';
+import { historyQueriesFixed, selectRecords, type HistoryRecord } from '../../../src/builder/history.js';
 import { csvRecord, parseHistoryFilters, recordStatus } from '../../../src/builder/history-filter.js';
 import { formatHistoryLs, formatRecordDuration, rfc3339Ns } from '../../../src/builder/history-format.js';
 import { buildName, gitFragmentForm } from '../../../src/builder/history-name.js';
@@ -92,4 +92,21 @@ test('bundle traces: spans split across chunks, re-encoded in buildx\'s field or
   assert.deepEqual(Object.keys(JSON.parse(out) as object), ['Name', 'SpanContext', 'Parent', 'SpanKind', 'StartTime', 'EndTime', 'Attributes', 'Events',
     'Links', 'Status', 'DroppedAttributes', 'DroppedEvents', 'DroppedLinks', 'ChildSpanCount', 'Resource', 'InstrumentationLibrary']);
   assert.ok(out.startsWith('{\n  "Name": "s",\n  "SpanContext": {\n    "TraceID": "a"\n  },\n'));
+});
+
+test('old daemons: which BuildKits take ref, filter and limit without crashing, and the local selection', () => {
+  for (const [v, fixed] of [['v0.25.2', false], ['v0.28.1', false], ['v0.29.0', true], ['v0.32.2', true], ['v1.0.0', true], ['', true]] as const) {
+    assert.equal(historyQueriesFixed(v), fixed, v);
+  }
+  const ev = (ref: string, createdAt: bigint, status?: string): BuildHistoryEvent => ({
+    type: 'complete', record: rec({ ref, createdAt, completedAt: createdAt + 1n, ...(status === 'error' ? { error: { code: 2, message: 'x', details: [] } } : {}) }),
+  });
+  const events = [ev('a', 1n), ev('b', 3n, 'error'), { type: 'deleted' } as BuildHistoryEvent, ev('c', 2n), ev('d', 4n)];
+  assert.deepEqual(selectRecords(events, '', [], 50).map((e) => e.record!.ref), ['d', 'b', 'c', 'a']);
+  assert.deepEqual(selectRecords(events, '', [], 2).map((e) => e.record!.ref), ['d', 'b']);
+  assert.deepEqual(selectRecords(events, 'c', [], 50).map((e) => e.record!.ref), ['c']);
+  assert.deepEqual(selectRecords(events, 'zz', [], 50), []);
+  // The filters apply before the limit, as on the daemon.
+  const { matchers } = parseHistoryFilters(['status=completed']);
+  assert.deepEqual(selectRecords(events, '', matchers, 2).map((e) => e.record!.ref), ['d', 'c']);
 });

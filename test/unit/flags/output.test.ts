@@ -132,7 +132,7 @@ const RESOLVE: ResolveCase[] = [
   },
   {
     name: 'docker driver on the containerd store prefers the image digest',
-    outputs: [], ctx: { driver: 'docker', containerdStore: true },
+    outputs: [], ctx: { driver: 'docker', driverContainerdStore: true },
     want: { exports: [{ type: 'moby', attrs: { 'prefer-image-digest': 'true' }, target: { kind: 'none' } }], cacheOnly: false },
   },
   {
@@ -239,7 +239,7 @@ const RESOLVE: ResolveCase[] = [
   },
   {
     name: 'docker driver with containerd store: oci and docker files allowed',
-    outputs: ['type=oci,dest=a.tar', 'type=docker,dest=b.tar'], ctx: { driver: 'docker', containerdStore: true },
+    outputs: ['type=oci,dest=a.tar', 'type=docker,dest=b.tar'], ctx: { driver: 'docker', driverContainerdStore: true },
     want: {
       exports: [
         { type: 'oci', attrs: {}, target: { kind: 'file', path: 'a.tar' } },

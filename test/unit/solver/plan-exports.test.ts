@@ -3,15 +3,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/docker/context.js';
-import type { Driver, DriverName } from '../../../src/drivers/driver.js';
+import type { Driver, DriverName, Feature } from '../../../src/drivers/driver.js';
 import { parseOutputs } from '../../../src/flags/index.js';
 import { planExports, type ExportPlanInput, type LoadEngine } from '../../../src/solver/plan-exports.js';
 
-function fakeDriver(name: DriverName, driverOpts: Record<string, string> = {}): Driver {
+/** A docker engine as the docker driver sees it: dockerd 20.10 (classic store) or v28 (containerd store). */
+const CLASSIC_ENGINE = { version: 'v0.8.2+bc07b2b8', features: ['Default load'] as Feature[] };
+const CONTAINERD_ENGINE = {
+  version: 'v0.25.2',
+  features: ['OCI exporter', 'Docker exporter', 'Cache export', 'Multi-platform build', 'Direct push', 'Prefer image digest', 'Default load'] as Feature[],
+};
+
+function fakeDriver(name: DriverName, driverOpts: Record<string, string> = {}, engine = CLASSIC_ENGINE): Driver {
   const no = () => { throw new Error('not used by planning'); };
+  const moby = name === 'docker';
   return {
-    name, config: { name: 'b', endpoint: 'e', driverOpts }, isMobyDriver: name === 'docker',
-    bootstrap: no, status: no, version: no, features: no, stop: no, rm: no, dial: no, client: no, openSession: no,
+    name, config: { name: 'b', endpoint: 'e', driverOpts }, isMobyDriver: moby,
+    // Only the docker driver's engines differ in what they take; other drivers are never asked.
+    version: moby ? async () => engine.version : no, features: moby ? async () => new Set(engine.features) : no,
+    bootstrap: no, status: no, stop: no, rm: no, dial: no, client: no, openSession: no,
   };
 }
 
@@ -79,7 +89,6 @@ describe('planExports on drivers other than docker', () => {
       await planExports(input({ o, engine }));
     }
     await planExports(input({ push: true, tags: ['r/x:1'], engine }));
-    await planExports(input({ load: true, driver: fakeDriver('docker'), engine }));
     assert.deepEqual(engine.asked, []);
   });
 
@@ -143,5 +152,32 @@ describe('planExports on the docker driver', () => {
   it('--load is the engine itself: a moby exporter, no client output', async () => {
     const plan = await planExports(input({ load: true, tags: ['a:1'], driver: fakeDriver('docker') }));
     assert.deepEqual(plan.exports, [{ type: 'moby', attrs: { name: 'a:1' } }]);
+  });
+
+  it('classic engine: no manifest lists, no oci/docker archives, one exporter per solve', async () => {
+    const driver = fakeDriver('docker');
+    await assert.rejects(planExports(input({ load: true, platforms: ['linux/amd64', 'linux/arm64'], driver })),
+      { message: 'docker exporter does not currently support exporting manifest lists' });
+    await assert.rejects(planExports(input({ o: ['type=oci,dest=a.tar'], driver })), { message: /^OCI exporter is not supported for the docker driver\./ });
+    await assert.rejects(planExports(input({ o: ['type=docker,dest=a.tar'], driver })), { message: /^Docker exporter is not supported for the docker driver\./ });
+    await assert.rejects(planExports(input({ o: ['type=image,name=a:1', 'type=local,dest=d'], driver })),
+      { message: /^multiple outputs currently unsupported by the current BuildKit daemon/ });
+  });
+
+  it('containerd-store engine: a multi-platform --load is a moby exporter naming the image by digest', async () => {
+    const engine = stubEngine(true);
+    const driver = fakeDriver('docker', {}, CONTAINERD_ENGINE);
+    const plan = await planExports(input({ load: true, tags: ['a:1'], platforms: ['linux/amd64', 'linux/arm64'], driver, engine }));
+    assert.deepEqual(plan.exports, [{ type: 'moby', attrs: { name: 'a:1', 'prefer-image-digest': 'true' } }]);
+    assert.deepEqual(engine.asked, [undefined]);
+    const files = await planExports(input({ o: ['type=oci,dest=a.tar', 'type=docker,dest=b.tar'], driver, engine }));
+    assert.deepEqual(files.exports.map((e) => [e.type, e.output?.kind]), [['oci', 'file'], ['docker', 'file']]);
+  });
+
+  it('its default image asks the docker CLI\'s engine nothing', async () => {
+    const engine = stubEngine(true);
+    const plan = await planExports(input({ tags: ['a:1'], driver: fakeDriver('docker', {}, CONTAINERD_ENGINE), engine }));
+    assert.deepEqual(plan.exports, [{ type: 'moby', attrs: { name: 'a:1', 'prefer-image-digest': 'true' } }]);
+    assert.deepEqual(engine.asked, []);
   });
 });
