@@ -5,7 +5,10 @@
 #
 #   scripts/provision.sh [COMPONENT ...]   default: docker base-images registry (what the test suite needs)
 #   scripts/provision.sh all               every component
-#   scripts/provision.sh stop              stop the processes this script started (by recorded pid)
+#   scripts/provision.sh stop [COMPONENT ...]
+#                                          stop the processes this script started (by recorded pid): all,
+#                                          or those of the components named (docker, registry,
+#                                          multiarch-base, docker28, k8s)
 #
 # Components (a component pulls in the ones it needs; each one checks before it acts, so a run on a
 # provisioned machine takes a few seconds):
@@ -27,6 +30,11 @@
 #   docker28        dockerd v28.5.2 built from the Go module proxy, beside the old engine: containerd image
 #                   store, its own containerd, bridge tsbx28br (made here), iptables left alone; socket
 #                   $STATE/run/docker28.sock; busybox and buildkit images copied in from the old engine
+#   k8s             a real single-node Kubernetes v1.35.4: kube-apiserver, -controller-manager, -scheduler,
+#                   kubelet, kubectl built from the Go module proxy (cached in $STATE/bin), Debian etcd, a
+#                   containerd of its own (CRI, runc-capfix), CNI bridge k8sbr0 (10.244.0.1/24), a local pause
+#                   image and the buildkit image from dockerd; pods reach the registry at 10.244.0.1:5000 (socat
+#                   to 127.0.0.1:5000); admin kubeconfig $STATE/k8s/kubeconfig; ends once the node is Ready
 #
 # State: ${TSBUILDX_STATE:-/var/lib/tsbuildx-env} (bin/, logs/, run/*.pid, rootfs-*.tar, env.sh).
 # Verbose output goes to $STATE/logs/provision.log; stdout gets one line per component.
@@ -54,7 +62,7 @@ LABEL_ROOTFS=org.tsbuildx.rootfs.sha256
 LABEL_INPUTS=org.tsbuildx.inputs.sha256
 RECIPE_ROOTFS=1           # bump when make_rootfs_tar changes (forces new tars)
 RECIPE_BUILDKIT_IMAGE=1   # bump when the buildkit image's recipe changes (forces a rebuild)
-ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28"
+ALL_COMPONENTS="docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28 k8s"
 DEFAULT_COMPONENTS="docker base-images registry"
 
 # --------------------------------------------------------------------------- output, logging, errors
@@ -733,6 +741,508 @@ EOF
   MSG="${note}dockerd ${DOCKERD28_VERSION#v} (containerd image store) on unix://$DOCKER28_SOCK, bridge $BRIDGE28"
 }
 
+# =========================================================================== k8s
+# A real single-node Kubernetes for the kubernetes driver, offline: Debian's etcd, the five binaries of
+# k8s.io/kubernetes built from the Go module proxy, a containerd of its own (CRI) with runc-capfix as its
+# runtime, a pod network on a bridge of its own ($K8S_BRIDGE, host-local IPAM, no default route: pods reach
+# the node's bridge address and each other, nothing else), a locally built pause image and the local
+# buildkit image imported from dockerd. No kube-proxy, no CoreDNS: the driver needs neither. Pods reach the
+# registry only at $K8S_REGISTRY (the bridge's gateway), where socat forwards to $REGISTRY; the cluster's
+# containerd pulls from both addresses over plain http, from no other registry.
+K8S_VERSION=v1.35.4
+K8S_DIR=$STATE/k8s
+K8S_BINS="kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl"
+K8S_NODE=tsbuildx-node
+K8S_BRIDGE=k8sbr0
+K8S_POD_CIDR=10.244.0.0/24
+K8S_GATEWAY=10.244.0.1               # the bridge's address: node IP, kubelet address, registry for pods
+K8S_SERVICE_CIDR=10.96.0.0/16
+K8S_SERVICE_IP=10.96.0.1
+K8S_API=https://127.0.0.1:6443
+K8S_REGISTRY=$K8S_GATEWAY:5000
+K8S_KUBECONFIG=$K8S_DIR/kubeconfig
+K8S_PKI=$K8S_DIR/pki
+K8S_CTRD=$K8S_DIR/containerd
+K8S_CTRD_SOCK=$K8S_CTRD/containerd.sock
+K8S_PAUSE_IMAGE=localhost/tsbuildx-pause:1   # never pulled: a missing one fails on localhost, not a remote host
+K8S_PRELOAD="$BUILDKIT_IMAGE"
+K8S_WAIT_READY=${K8S_WAIT_READY:-300}
+K8S_STARTED=()
+K8S_MOD=""
+k8s_ctr() { ctr --address "$K8S_CTRD_SOCK" --namespace k8s.io "$@"; }
+k8s_kubectl() { "$K8S_DIR/bin/kubectl" --kubeconfig "$K8S_KUBECONFIG" --request-timeout=10s "$@"; }
+k8s_bin() { echo "$BIN/$1-$K8S_VERSION"; }   # versioned: a new K8S_VERSION builds anew
+k8s_version_ok() {  # k8s_version_ok FILE NAME: FILE reports K8S_VERSION
+  local out
+  if [ "$2" = kubectl ]; then out=$("$1" version --client 2>/dev/null) || return 1
+  else out=$("$1" --version 2>/dev/null) || return 1; fi
+  grep -qw -- "$K8S_VERSION" <<<"$out"
+}
+k8s_module() {  # a scratch module requiring k8s.io/kubernetes@$K8S_VERSION, its staging modules at their releases
+  local mod=$STATE/gobuild/k8s-$K8S_VERSION dir staging b pkgs=() repl=()
+  K8S_MOD=$mod
+  export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false"
+  [ -f "$mod/.ready" ] && return 0
+  rm -rf "$mod"; mkdir -p "$mod"
+  (cd "$mod" && run "$GO" mod init tsbx-k8s) || die "go mod init failed"
+  dir=$(cd "$mod" && nice -n 10 "$GO" mod download -json "k8s.io/kubernetes@$K8S_VERSION" 2>>"$LOG" | jq -r '.Dir // empty') || true
+  [ -n "$dir" ] && [ -f "$dir/go.mod" ] || die "go mod download k8s.io/kubernetes@$K8S_VERSION failed (Go module proxy reachable?)"
+  # k8s.io/kubernetes points its k8s.io/* libraries at ./staging; outside its tree they are the releases
+  # v0.MINOR.PATCH of the same commit
+  staging=v0.$(cut -d. -f2 <<<"$K8S_VERSION").$(cut -d. -f3 <<<"$K8S_VERSION")
+  while read -r b; do repl+=("-replace=$b=$b@$staging"); done < <(
+    awk '$1 == "replace" { $1 = ""; $0 = $0 } $2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$dir/go.mod")
+  [ ${#repl[@]} -gt 0 ] || die "no staging modules found in $dir/go.mod"
+  (cd "$mod" && run "$GO" mod edit "${repl[@]}" "-require=k8s.io/kubernetes@$K8S_VERSION") || die "go mod edit failed"
+  for b in $K8S_BINS; do pkgs+=("k8s.io/kubernetes/cmd/$b@$K8S_VERSION"); done
+  (cd "$mod" && run nice -n 10 "$GO" get "${pkgs[@]}") || die "go get k8s.io/kubernetes@$K8S_VERSION failed (log: $LOG)"
+  touch "$mod/.ready"
+  log "scratch module $mod ready"
+}
+k8s_build() {  # builds the binaries that are missing
+  local b missing=() pkgs=() ld="-s -w" minor p out
+  for b in $K8S_BINS; do [ -x "$(k8s_bin "$b")" ] || missing+=("$b"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  k8s_module
+  minor=$(cut -d. -f2 <<<"$K8S_VERSION")
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  for b in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  out=$K8S_MOD/out
+  rm -rf "$out"; mkdir -p "$out"
+  log "building ${missing[*]} $K8S_VERSION (about 11 min cold on 2 cores, niced)"
+  (cd "$K8S_MOD" && run nice -n 10 "$GO" build -trimpath -ldflags "$ld" -o "$out/" "${pkgs[@]}") ||
+    die "go build of ${missing[*]} $K8S_VERSION failed (log: $LOG)"
+  for b in "${missing[@]}"; do
+    k8s_version_ok "$out/$b" "$b" || die "$b built from k8s.io/kubernetes@$K8S_VERSION does not report $K8S_VERSION"
+    mv -f "$out/$b" "$(k8s_bin "$b")"
+  done
+  rm -rf "$out"
+  note+="built ${missing[*]} $K8S_VERSION; "
+}
+k8s_helpers() {  # the pause program (a module of its own) and cri-stop (in the k8s module: cri-api, grpc)
+  local src h mod
+  src=$FILES/k8s/pause.go
+  h=$(sha "$src" | cut -c1-12)
+  K8S_PAUSE_BIN=$BIN/k8s-pause-$h
+  if [ ! -x "$K8S_PAUSE_BIN" ]; then
+    mod=$STATE/gobuild/k8s-pause
+    rm -rf "$mod"; mkdir -p "$mod"; cp "$src" "$mod/main.go"
+    (cd "$mod" && run "$GO" mod init tsbx-pause && run env CGO_ENABLED=0 nice -n 10 "$GO" build -trimpath \
+      -ldflags "-s -w" -o "$K8S_PAUSE_BIN.new" .) || die "building the pause program failed"
+    mv -f "$K8S_PAUSE_BIN.new" "$K8S_PAUSE_BIN"
+    note+="built pause; "
+  fi
+  src=$FILES/k8s/cri-stop.go
+  h=$(sha "$src" | cut -c1-12)
+  K8S_CRI_STOP_BIN=$BIN/k8s-cri-stop-$K8S_VERSION-$h
+  if [ ! -x "$K8S_CRI_STOP_BIN" ]; then
+    k8s_module
+    mkdir -p "$K8S_MOD/tsbx-cri-stop"; cp "$src" "$K8S_MOD/tsbx-cri-stop/main.go"
+    (cd "$K8S_MOD" && run env CGO_ENABLED=0 nice -n 10 "$GO" build -trimpath -ldflags "-s -w" \
+      -o "$K8S_CRI_STOP_BIN.new" ./tsbx-cri-stop) || die "building cri-stop failed"
+    mv -f "$K8S_CRI_STOP_BIN.new" "$K8S_CRI_STOP_BIN"
+    note+="built cri-stop; "
+  fi
+}
+k8s_cert() {  # k8s_cert NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES]: signed by the cluster CA, kept once made
+  local n=$K8S_PKI/$1
+  [ -s "$n.crt" ] && [ -s "$n.key" ] && return 0
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$n.key" -out "$n.csr" -subj "$2" >>"$LOG" 2>&1 ||
+    die "openssl req for $1 failed"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' "$3" >"$n.ext"
+  [ -z "${4:-}" ] || printf 'subjectAltName=%s\n' "$4" >>"$n.ext"
+  openssl x509 -req -in "$n.csr" -CA "$K8S_PKI/ca.crt" -CAkey "$K8S_PKI/ca.key" -CAcreateserial -days 3650 \
+    -sha256 -extfile "$n.ext" -out "$n.crt" >>"$LOG" 2>&1 || die "signing the certificate $1 failed"
+  rm -f "$n.csr" "$n.ext"
+  chmod 600 "$n.key"
+}
+k8s_pki() {
+  local ident="$K8S_NODE $K8S_GATEWAY $K8S_SERVICE_IP"
+  mkdir -p "$K8S_PKI"; chmod 700 "$K8S_PKI"
+  if [ "$(cat "$K8S_PKI/identity" 2>/dev/null || true)" != "$ident" ]; then   # serving names changed
+    rm -f "$K8S_PKI"/apiserver.* "$K8S_PKI"/kubelet.* "$K8S_PKI"/kubelet-client.*
+  fi
+  if [ ! -s "$K8S_PKI/ca.crt" ] || [ ! -s "$K8S_PKI/ca.key" ]; then
+    rm -f "$K8S_PKI"/*.crt "$K8S_PKI"/*.key
+    openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -sha256 -subj /CN=tsbuildx-k8s-ca \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign,digitalSignature \
+      -keyout "$K8S_PKI/ca.key" -out "$K8S_PKI/ca.crt" >>"$LOG" 2>&1 || die "making the cluster CA failed"
+    chmod 600 "$K8S_PKI/ca.key"
+    note+="made the cluster CA; "
+  fi
+  if [ ! -s "$K8S_PKI/sa.key" ] || [ ! -s "$K8S_PKI/sa.pub" ]; then   # signs service account tokens
+    { openssl genrsa -out "$K8S_PKI/sa.key" 2048 && chmod 600 "$K8S_PKI/sa.key" &&
+      openssl rsa -in "$K8S_PKI/sa.key" -pubout -out "$K8S_PKI/sa.pub"; } >>"$LOG" 2>&1 || die "making sa.key failed"
+  fi
+  k8s_cert apiserver /CN=kube-apiserver serverAuth \
+    "DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:$K8S_GATEWAY,IP:$K8S_SERVICE_IP"
+  k8s_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  k8s_cert admin "/O=system:masters/CN=kubernetes-admin" clientAuth
+  k8s_cert controller-manager /CN=system:kube-controller-manager clientAuth
+  k8s_cert scheduler /CN=system:kube-scheduler clientAuth
+  k8s_cert kubelet-client "/O=system:nodes/CN=system:node:$K8S_NODE" clientAuth
+  k8s_cert kubelet "/CN=$K8S_NODE" serverAuth "DNS:$K8S_NODE,DNS:localhost,IP:$K8S_GATEWAY,IP:127.0.0.1"
+  echo "$ident" >"$K8S_PKI/identity"
+}
+k8s_write() {  # k8s_write FILE MODE: stdin to FILE when it differs; returns 0 if FILE changed
+  cat >"$1.tmp"
+  chmod "$2" "$1.tmp"
+  if cmp -s "$1.tmp" "$1"; then rm -f "$1.tmp"; return 1; fi
+  mv -f "$1.tmp" "$1"
+  log "wrote $1"
+}
+k8s_kubeconfig() {  # k8s_kubeconfig FILE USER CERT: a kubeconfig with the client certificate CERT
+  k8s_write "$1" 600 <<KUBECONFIG || true
+# written by scripts/provision.sh (component k8s)
+apiVersion: v1
+kind: Config
+clusters:
+- name: tsbuildx
+  cluster:
+    server: $K8S_API
+    certificate-authority-data: $(base64 -w0 "$K8S_PKI/ca.crt")
+users:
+- name: $2
+  user:
+    client-certificate-data: $(base64 -w0 "$K8S_PKI/$3.crt")
+    client-key-data: $(base64 -w0 "$K8S_PKI/$3.key")
+contexts:
+- name: tsbuildx
+  context:
+    cluster: tsbuildx
+    user: $2
+current-context: tsbuildx
+KUBECONFIG
+}
+k8s_up() {  # k8s_up NAME CHECK WAIT_S "FILES" PROGRAM ARGS...: ours, started with exactly this command line
+  # and these FILES' contents, and CHECK passes; else (re)started and waited for
+  local n=$1 check=$2 wait=$3 files=$4 key f rc=0; shift 4
+  key=$({ printf '%s\n' "$@"; for f in $files; do sha "$f"; done; } | sha256sum | cut -d' ' -f1)
+  if ours "$n" && [ "$(cat "$RUN/$n.key" 2>/dev/null || true)" = "$key" ]; then
+    wait_until "$wait" "$n" "$check" && return 0   # (a run cut short may have left it starting)
+    log "$n (pid $(pid_of "$n")) does not answer: restarting it"
+  fi
+  stop_ours "$n" 60 >/dev/null 2>&1 || [ $? -eq 2 ] || die "$n (pid $(pid_of "$n")) did not stop"
+  start_bg "$n" "$@"
+  echo "$key" >"$RUN/$n.key"
+  wait_until "$wait" "$n" "$check" || rc=$?
+  if [ $rc -ne 0 ]; then
+    log_tail "$n" 20
+    [ $rc -eq 2 ] && die "$n exited during start-up (log: $LOGS/$n.log)"
+    die "$n did not answer within ${wait}s (log: $LOGS/$n.log)"
+  fi
+  K8S_STARTED+=("${n#k8s-}")
+}
+k8s_bridge() {  # the pod network's bridge with its gateway address, made before any pod so that the
+  # registry forwarder and the kubelet can listen on it from the start (the CNI plugin adopts it)
+  local a
+  if ! ip link show "$K8S_BRIDGE" >/dev/null 2>&1; then
+    run ip link add "$K8S_BRIDGE" type bridge || die "ip link add $K8S_BRIDGE failed"
+    note+="bridge $K8S_BRIDGE created; "
+  fi
+  a=$(ip -4 -o addr show dev "$K8S_BRIDGE")
+  [[ "$a" == *" inet $K8S_GATEWAY/24 "* ]] || run ip addr add "$K8S_GATEWAY/24" dev "$K8S_BRIDGE" ||
+    die "ip addr add $K8S_GATEWAY/24 dev $K8S_BRIDGE failed"
+  run ip link set "$K8S_BRIDGE" up
+}
+k8s_have_image() { local l; l=$(k8s_ctr images ls -q 2>/dev/null) && grep -qxF "$1" <<<"$l"; }
+k8s_full_ref() {  # docker-style short name -> the name containerd stores
+  local r=$1 first=${1%%/*}
+  if [[ "$r" == */* ]] && [[ "$first" == *.* || "$first" == *:* || "$first" == localhost ]]; then echo "$r"; return; fi
+  [[ "$r" == */* ]] || r=library/$r
+  echo "docker.io/$r"
+}
+k8s_pause_image() {  # a one-file image of the pause program; imported again when the program changes
+  local stamp=$K8S_DIR/images/pause.sha want d diff arch
+  want=$(sha "$K8S_PAUSE_BIN")
+  if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ] && k8s_have_image "$K8S_PAUSE_IMAGE"; then return 0; fi
+  d=$(mktemp -d "$TMPD/work.pause.XXXXXX")
+  mkdir "$d/fs"; install -m 755 "$K8S_PAUSE_BIN" "$d/fs/pause"
+  tar --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$d/fs" -cf "$d/layer.tar" pause
+  diff=$(sha "$d/layer.tar"); arch=$(dpkg --print-architecture)
+  printf '{"architecture":"%s","os":"linux","config":{"Entrypoint":["/pause"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}\n' \
+    "$arch" "$diff" >"$d/config.json"
+  printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]\n' "$K8S_PAUSE_IMAGE" >"$d/manifest.json"
+  tar -C "$d" -cf "$d/image.tar" manifest.json config.json layer.tar
+  k8s_ctr images import "$d/image.tar" >>"$LOG" 2>&1 || die "importing the pause image failed"
+  rm -rf "$d"
+  k8s_have_image "$K8S_PAUSE_IMAGE" || die "$K8S_PAUSE_IMAGE missing after its import"
+  echo "$want" >"$stamp"
+  note+="imported $K8S_PAUSE_IMAGE; "
+}
+k8s_preload() {  # k8s_preload IMAGE: from dockerd into the cluster's containerd, again when dockerd's id changes
+  local want full stamp=$K8S_DIR/images/${1//[\/:]/_}.id
+  want=$(image_id "$1")
+  [ -n "$want" ] || die "image $1 is missing on dockerd (component buildkit-image)"
+  full=$(k8s_full_ref "$1")
+  if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ] && k8s_have_image "$full"; then return 0; fi
+  if ! docker save "$1" | k8s_ctr images import - >>"$LOG" 2>&1; then die "importing $1 into the cluster's containerd failed"; fi
+  k8s_have_image "$full" || die "$full missing in the cluster's containerd after its import"
+  echo "$want" >"$stamp"
+  note+="imported $1; "
+}
+k8s_etcd_ok() { local h; h=$(curl -fs -m 3 http://127.0.0.1:2379/health) && [[ "$h" == *'"health":"true"'* ]]; }
+k8s_ctrd_ok() {
+  local p
+  p=$(ctr --address "$K8S_CTRD_SOCK" plugins ls 2>/dev/null) &&
+    grep -qE '^io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$' <<<"$p"
+}
+k8s_fwd_ok() { curl -fs -m 3 -o /dev/null "http://$K8S_REGISTRY/v2/"; }
+k8s_api_ok() {
+  curl -fs -m 5 -o /dev/null --cacert "$K8S_PKI/ca.crt" --cert "$K8S_PKI/admin.crt" --key "$K8S_PKI/admin.key" "$K8S_API/readyz"
+}
+k8s_cm_ok() { curl -fsk -m 3 -o /dev/null https://127.0.0.1:10257/healthz; }
+k8s_sched_ok() { curl -fsk -m 3 -o /dev/null https://127.0.0.1:10259/healthz; }
+k8s_kubelet_ok() { curl -fs -m 3 -o /dev/null http://127.0.0.1:10248/healthz; }
+K8S_KUBELET_T0=""
+k8s_node_ready() {  # Ready, and (when the kubelet was just started) said so by that kubelet
+  local s
+  s=$(k8s_kubectl get node "$K8S_NODE" \
+    -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null) || return 1
+  [ "${s%% *}" = True ] || return 1
+  [ -z "$K8S_KUBELET_T0" ] || [[ ! "${s#* }" < "$K8S_KUBELET_T0" ]]
+}
+k8s_default_sa_ok() { k8s_kubectl -n default get serviceaccount/default configmap/kube-root-ca.crt >/dev/null 2>&1; }
+c_k8s() {
+  local note="" cni_bin b rc=0 c
+  apt_install etcd-server containernetworking-plugins containerd socat openssl curl jq iproute2 iptables
+  note_installed
+  [ -x "$CAPFIX" ] || die "$CAPFIX missing (component docker)"
+  registry_answers || die "the registry does not answer on http://$REGISTRY (component registry)"
+  find_go
+  mkdir -p "$K8S_DIR/bin" "$K8S_DIR/images" "$K8S_DIR/kubeconfigs"
+  k8s_build
+  k8s_helpers
+  for b in $K8S_BINS; do ln -sfn "$(k8s_bin "$b")" "$K8S_DIR/bin/$b"; done
+  ln -sfn "$K8S_CRI_STOP_BIN" "$K8S_DIR/bin/cri-stop"
+  k8s_pki
+  k8s_kubeconfig "$K8S_KUBECONFIG" kubernetes-admin admin
+  k8s_kubeconfig "$K8S_DIR/kubeconfigs/controller-manager" system:kube-controller-manager controller-manager
+  k8s_kubeconfig "$K8S_DIR/kubeconfigs/scheduler" system:kube-scheduler scheduler
+  k8s_kubeconfig "$K8S_DIR/kubeconfigs/kubelet" "system:node:$K8S_NODE" kubelet-client
+  k8s_bridge
+  k8s_up k8s-registry-fwd k8s_fwd_ok 20 "" /usr/bin/socat "TCP-LISTEN:5000,bind=$K8S_GATEWAY,reuseaddr,fork" "TCP:$REGISTRY"
+
+  # ---- etcd
+  unset "${!ETCD_@}"   # etcd reads ETCD_* variables too: only its flags count
+  mkdir -p "$K8S_DIR/etcd"; chmod 700 "$K8S_DIR/etcd"
+  k8s_up k8s-etcd k8s_etcd_ok 60 "" /usr/bin/etcd --name tsbuildx --data-dir "$K8S_DIR/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster tsbuildx=http://127.0.0.1:2380 --logger zap --log-outputs stderr
+
+  # ---- containerd (CRI), the registries it pulls from, the pod network
+  cni_bin=$(dirname "$(dpkg -L containernetworking-plugins | grep -m1 '/bridge$')")
+  [ -x "$cni_bin/bridge" ] && [ -x "$cni_bin/host-local" ] && [ -x "$cni_bin/firewall" ] ||
+    die "CNI plugins bridge, host-local, firewall not found in ${cni_bin:-?}"
+  mkdir -p "$K8S_CTRD/root" "$K8S_CTRD/state" "$K8S_CTRD/opt" "$K8S_CTRD/runc" "$K8S_DIR/cni/net.d" "$K8S_DIR/cni/ipam"
+  # one hosts.toml per registry: these two are the only ones configured, both plain http
+  for c in "$REGISTRY" "$K8S_REGISTRY"; do
+    mkdir -p "$K8S_CTRD/certs.d/$c"
+    printf '# written by scripts/provision.sh (component k8s)\nserver = "http://%s"\n\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' \
+      "$c" "$c" | k8s_write "$K8S_CTRD/certs.d/$c/hosts.toml" 644 || true
+  done
+  for c in "$K8S_CTRD"/certs.d/*; do
+    [ "${c##*/}" = "$REGISTRY" ] || [ "${c##*/}" = "$K8S_REGISTRY" ] || rm -rf "$c"
+  done
+  k8s_write "$K8S_CTRD/config.toml" 644 <<EOF || true
+# written by scripts/provision.sh (component k8s): the cluster's own containerd
+version = 2
+root = "$K8S_CTRD/root"
+state = "$K8S_CTRD/state"
+oom_score = 0
+[grpc]
+  address = "$K8S_CTRD_SOCK"
+[ttrpc]
+  address = "$K8S_CTRD_SOCK.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$K8S_CTRD/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$K8S_PAUSE_IMAGE"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_selinux = false
+  netns_mounts_under_state_dir = true
+  # root lacks CAP_SYS_RESOURCE here: a negative oom_score_adj (the sandbox's -998) fails in runc, so
+  # scores below containerd's own are raised to it
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        BinaryName = "$CAPFIX"
+        Root = "$K8S_CTRD/runc"
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$cni_bin"
+    conf_dir = "$K8S_DIR/cni/net.d"
+    max_conf_num = 1
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$K8S_CTRD/certs.d"
+EOF
+  # no default route and no masquerading: a pod reaches the gateway (this machine) and other pods only
+  k8s_write "$K8S_DIR/cni/net.d/10-tsbuildx.conflist" 644 <<EOF || true
+{
+  "cniVersion": "0.4.0",
+  "name": "tsbuildx-k8s",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$K8S_BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$K8S_DIR/cni/ipam",
+        "ranges": [[{ "subnet": "$K8S_POD_CIDR", "gateway": "$K8S_GATEWAY" }]]
+      }
+    },
+    { "type": "firewall" }
+  ]
+}
+EOF
+  if ! ours k8s-containerd && ctr --address "$K8S_CTRD_SOCK" version >/dev/null 2>&1; then
+    die "a containerd not started by this script serves $K8S_CTRD_SOCK: stop it first"
+  fi
+  k8s_up k8s-containerd k8s_ctrd_ok 60 "$K8S_CTRD/config.toml" /usr/bin/containerd --config "$K8S_CTRD/config.toml"
+  k8s_pause_image
+  for c in $K8S_PRELOAD; do k8s_preload "$c"; done
+
+  # ---- control plane
+  k8s_up k8s-apiserver k8s_api_ok 180 "$K8S_PKI/apiserver.crt $K8S_PKI/ca.crt $K8S_PKI/sa.pub" \
+    "$(k8s_bin kube-apiserver)" --bind-address=127.0.0.1 --advertise-address="$K8S_GATEWAY" --secure-port=6443 \
+    --etcd-servers=http://127.0.0.1:2379 --allow-privileged=true \
+    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+    --client-ca-file="$K8S_PKI/ca.crt" \
+    --tls-cert-file="$K8S_PKI/apiserver.crt" --tls-private-key-file="$K8S_PKI/apiserver.key" \
+    --kubelet-client-certificate="$K8S_PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$K8S_PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="$K8S_PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$K8S_PKI/sa.pub" --service-account-signing-key-file="$K8S_PKI/sa.key" \
+    --service-cluster-ip-range="$K8S_SERVICE_CIDR" --cert-dir="$K8S_DIR/apiserver-certs"
+  c=$K8S_DIR/kubeconfigs/controller-manager
+  k8s_up k8s-controller-manager k8s_cm_ok 90 "$c $K8S_PKI/ca.crt" "$(k8s_bin kube-controller-manager)" \
+    --kubeconfig="$c" --authentication-kubeconfig="$c" --authorization-kubeconfig="$c" \
+    --bind-address=127.0.0.1 --leader-elect=false --use-service-account-credentials=true \
+    --service-account-private-key-file="$K8S_PKI/sa.key" --root-ca-file="$K8S_PKI/ca.crt" \
+    --cluster-signing-cert-file="$K8S_PKI/ca.crt" --cluster-signing-key-file="$K8S_PKI/ca.key" \
+    --service-cluster-ip-range="$K8S_SERVICE_CIDR"
+  c=$K8S_DIR/kubeconfigs/scheduler
+  k8s_up k8s-scheduler k8s_sched_ok 90 "$c" "$(k8s_bin kube-scheduler)" \
+    --kubeconfig="$c" --authentication-kubeconfig="$c" --authorization-kubeconfig="$c" \
+    --bind-address=127.0.0.1 --leader-elect=false
+
+  # ---- kubelet
+  mkdir -p "$K8S_DIR/kubelet" "$K8S_DIR/pod-logs"
+  k8s_write "$K8S_DIR/kubelet.yaml" 644 <<EOF || true
+# written by scripts/provision.sh (component k8s)
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+containerRuntimeEndpoint: unix://$K8S_CTRD_SOCK
+imageServiceEndpoint: unix://$K8S_CTRD_SOCK
+address: $K8S_GATEWAY
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    enabled: true
+  x509:
+    clientCAFile: $K8S_PKI/ca.crt
+authorization:
+  mode: Webhook
+tlsCertFile: $K8S_PKI/kubelet.crt
+tlsPrivateKeyFile: $K8S_PKI/kubelet.key
+rotateCertificates: false
+serverTLSBootstrap: false
+cgroupDriver: cgroupfs
+failCgroupV1: false            # this machine has cgroup v1 only
+failSwapOn: false
+oomScoreAdj: 0                 # a negative one needs CAP_SYS_RESOURCE, which root lacks here
+clusterDomain: cluster.local
+podLogsDir: $K8S_DIR/pod-logs
+serializeImagePulls: false
+imageGCHighThresholdPercent: 100   # never collect the preloaded images: nothing could pull them again
+imageGCLowThresholdPercent: 99
+evictionHard:
+  memory.available: 50Mi
+  nodefs.available: 2%
+  nodefs.inodesFree: 2%
+  imagefs.available: 2%
+EOF
+  c=$K8S_DIR/kubeconfigs/kubelet
+  K8S_KUBELET_T0=$(date -u +%FT%TZ)
+  k8s_up k8s-kubelet k8s_kubelet_ok 120 "$K8S_DIR/kubelet.yaml $c $K8S_PKI/kubelet.crt $K8S_PKI/ca.crt" \
+    "$(k8s_bin kubelet)" --config="$K8S_DIR/kubelet.yaml" --kubeconfig="$c" --root-dir="$K8S_DIR/kubelet" \
+    --hostname-override="$K8S_NODE" --node-ip="$K8S_GATEWAY"
+  [[ " ${K8S_STARTED[*]} " == *" kubelet "* ]] || K8S_KUBELET_T0=""   # still the one of an earlier run
+  wait_until "$K8S_WAIT_READY" k8s-kubelet k8s_node_ready || rc=$?
+  if [ $rc -ne 0 ]; then
+    log_tail k8s-kubelet 20
+    die "node $K8S_NODE not Ready within ${K8S_WAIT_READY}s (logs: $LOGS/k8s-kubelet.log, $LOGS/k8s-containerd.log)"
+  fi
+  wait_until 120 k8s-controller-manager k8s_default_sa_ok ||
+    die "no default service account / kube-root-ca.crt in namespace default (log: $LOGS/k8s-controller-manager.log)"
+  [ ${#K8S_STARTED[@]} -eq 0 ] || note+="started ${K8S_STARTED[*]}; "
+  MSG="${note}${K8S_VERSION} node $K8S_NODE Ready, kubeconfig $K8S_KUBECONFIG, registry for pods $K8S_REGISTRY"
+}
+k8s_our_shim() {  # k8s_our_shim PID: PID is a containerd shim serving the cluster's containerd
+  local c
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && [[ "$(proc_exe "$1")" == */containerd-shim-runc-v2 ]] || return 1
+  c=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) && [[ "$c" == *" -address $K8S_CTRD_SOCK "* ]]
+}
+k8s_stop() {  # stops what c_k8s started, by recorded pid; appends to the caller's array out
+  local n rc f pid seen=" " m i list
+  rc=0; stop_ours k8s-kubelet 60 || rc=$?
+  case $rc in 0) out+=("k8s-kubelet stopped") ;; 1) die "k8s-kubelet (pid $(pid_of k8s-kubelet)) did not stop" ;; esac
+  rm -f "$RUN/k8s-kubelet.key"
+  # the pods go through the runtime: their containers stop, their addresses are released
+  if ours k8s-containerd && [ -x "$K8S_DIR/bin/cri-stop" ]; then
+    timeout 170 "$K8S_DIR/bin/cri-stop" "unix://$K8S_CTRD_SOCK" >>"$LOG" 2>&1 || log "cri-stop reported errors"
+  fi
+  for n in k8s-scheduler k8s-controller-manager k8s-apiserver k8s-etcd k8s-containerd k8s-registry-fwd; do
+    rc=0; stop_ours "$n" 60 || rc=$?
+    case $rc in 0) out+=("$n stopped") ;; 1) die "$n (pid $(pid_of "$n")) did not stop" ;; esac
+    rm -f "$RUN/$n.key"
+  done
+  # what cri-stop could not remove: containers (init.pid) and shims (shim.pid) our containerd recorded
+  for f in "$K8S_CTRD"/state/io.containerd.runtime.v2.task/*/*/init.pid \
+    "$K8S_CTRD"/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null || true)
+    [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$seen" != *" $pid "* ]] && kill -0 "$pid" 2>/dev/null || continue
+    seen+="$pid "
+    # a shim of our containerd, or a container process whose parent is one: not a recycled pid
+    if [ "${f##*/}" = shim.pid ]; then k8s_our_shim "$pid" || continue
+    else k8s_our_shim "$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status" 2>/dev/null)" || continue; fi
+    log "stopping pid $pid, left by the cluster's containerd ($f)"
+    stop_pid "$pid" 10 || true
+    out+=("pod process $pid stopped")
+  done
+  # mounts left below the cluster's directory (pod volumes, sandbox shm, network namespaces)
+  for i in 1 2 3; do
+    list=$(awk -v d="$K8S_DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+    [ -n "$list" ] || break
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done <<<"$list"
+  done
+  if ip link show "$K8S_BRIDGE" >/dev/null 2>&1 && [ -z "$(ls "/sys/class/net/$K8S_BRIDGE/brif" 2>/dev/null)" ]; then
+    if ip link del "$K8S_BRIDGE" 2>/dev/null; then log "deleted bridge $K8S_BRIDGE"; fi
+  fi
+}
+
 # =========================================================================== env.sh, stop, main
 write_env() {
   cat >"$STATE/env.sh.tmp" <<EOF
@@ -745,12 +1255,31 @@ export REFERENCE_BUILDX=$BIN/buildx
 export TSBUILDX_REGISTRY=$REGISTRY
 export TSBUILDX_DOCKER28_HOST=unix://$DOCKER28_SOCK
 export TSBUILDX_DOCKER28_PATH=$DOCKER28_DIR/bin
+export TSBUILDX_KUBECONFIG=$K8S_KUBECONFIG
+export TSBUILDX_K8S_REGISTRY=$K8S_REGISTRY
+export TSBUILDX_KUBECTL=$K8S_DIR/bin/kubectl
 EOF
   mv -f "$STATE/env.sh.tmp" "$STATE/env.sh"
 }
-do_stop() {
-  local n rc out=()
-  for n in dockerd28 containerd28 buildkitd-tmp registry dockerd; do
+do_stop() {  # do_stop [COMPONENT ...]: all when none is named
+  local n rc out=() c names="" k8s=1
+  if [ $# -gt 0 ]; then
+    k8s=0
+    for c; do
+      case $c in
+        k8s) k8s=1 ;;
+        docker28) names+=" dockerd28 containerd28" ;;
+        multiarch-base) names+=" buildkitd-tmp" ;;
+        registry) names+=" registry" ;;
+        docker) names+=" dockerd" ;;
+        *) echo "stop: component $c starts no process (stoppable: docker registry multiarch-base docker28 k8s)" >&2; exit 2 ;;
+      esac
+    done
+  else
+    names="dockerd28 containerd28 buildkitd-tmp registry dockerd"
+  fi
+  [ "$k8s" = 0 ] || k8s_stop
+  for n in $names; do
     rc=0; stop_ours "$n" 60 || rc=$?
     case $rc in 0) out+=("$n stopped") ;; 1) die "$n (pid $(pid_of "$n")) did not stop" ;; esac
   done
@@ -762,6 +1291,7 @@ deps_of() {
     buildkit-image) echo docker go-tools ;;
     multiarch-base) echo go-tools registry binfmt ;;
     docker28) echo docker base-images registry go-tools buildkit-image ;;
+    k8s) echo docker registry go-tools buildkit-image ;;
   esac
 }
 usage() {
@@ -779,7 +1309,7 @@ main() {
     CUR=stop
     flock -w 10 9 || log "stop: $STATE/provision.lock is held; stopping anyway"
     log "==== provision.sh stop"
-    do_stop
+    do_stop "${args[@]:1}"
     exit 0
   fi
   flock -w "${PROVISION_LOCK_WAIT:-1800}" 9 || die "another provision.sh holds $STATE/provision.lock"

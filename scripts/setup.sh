@@ -9,8 +9,9 @@ root=$(pwd)
 # The e2e suite needs buildkitd and reference buildx (remote driver, store compatibility), the local
 # moby/buildkit:buildx-stable-1 image (docker-container driver) and the
 # multi-arch base image in the local registry and qemu binfmt for RUN under other platforms, besides
-# dockerd and the local base images.
-bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28}
+# dockerd and the local base images; the kubernetes driver a real single-node cluster (k8s, last: its
+# first build takes ≈11 min, later runs seconds).
+bash scripts/provision.sh ${TSBUILDX_PROVISION:-docker base-images registry go-tools buildkit-image binfmt multiarch-base test-tools docker28 k8s}
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

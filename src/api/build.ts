@@ -1,7 +1,7 @@
 // `build()`: one `docker buildx build` as a function. The request is validated in buildx's order (what needs
 // no builder first, the rest once the builder is known, prefixed "failed to build"), nothing is written or
 // sent before it passed, then the node is booted if needed and the solve runs under the caller's progress.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { bootDriver } from '../builder/boot.js';
 import { resolveBuilder, type Builder, type BuilderNode } from '../builder/builder.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
@@ -142,7 +142,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
   const env = opts.env ?? process.env;
   const secrets = requestSecrets(request, env);
 
-  const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env });
+  const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env, contextKey: resolve(request.context) });
   const node = builder.nodes[0];
   if (!node) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
 

@@ -23,7 +23,7 @@ export async function dialStdio(opts: DialOptions = {}): Promise<void> {
   const progress = opts.progress ?? discardProgress;
   let failure: unknown;
   try {
-    const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env });
+    const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env, contextKey: process.cwd() });
     await (await openStore(env)).txn((tx) => tx.touchActivity(builder.name));
     await proxyToBuilder(builder, {
       platform: opts.platform,

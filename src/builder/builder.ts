@@ -41,6 +41,8 @@ export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
   /** Skip the "other context" check (inspect, stop, rm, ls). */
   skipValidation?: boolean;
+  /** The build context's absolute path: which pod a kubernetes builder with `loadbalance=sticky` uses. */
+  contextKey?: string;
 }
 
 /** The builder of a docker context: one node named like the context, docker driver. */
@@ -51,9 +53,12 @@ export async function contextBuilder(contextName: string, env?: NodeJS.ProcessEn
 }
 
 /** A store instance as a Builder; nodes of drivers tsbuildx lacks get a stand-in driver. */
-export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn, env?: NodeJS.ProcessEnv): Promise<Builder> {
+export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn, env?: NodeJS.ProcessEnv, contextKey?: string): Promise<Builder> {
   const nodes = await Promise.all(ng.Nodes.map(async (n): Promise<BuilderNode> => {
-    const cfg = { name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined, env };
+    const cfg = {
+      name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined, env,
+      platforms: n.Platforms ?? undefined, contextKey,
+    };
     let driver: Driver;
     try {
       driver = await (await getFactory(ng.Driver)).create(cfg);
@@ -109,10 +114,10 @@ export async function resolveBuilderIn(tx: StoreTxn, opts: ResolveOptions = {}):
   const name = opts.name || env.BUILDX_BUILDER || '';
   const current = await currentContextName({ env });
   if (name) {
-    if (name !== 'default' && (await tx.exists(name))) return storeBuilder(await tx.node(name), tx, env);
+    if (name !== 'default' && (await tx.exists(name))) return storeBuilder(await tx.node(name), tx, env, opts.contextKey);
   } else {
     const ng = await currentStoreInstance(tx, await currentEndpointKey(env));
-    return ng ? storeBuilder(ng, tx, env) : withActivity(tx, await contextBuilder(current, env));
+    return ng ? storeBuilder(ng, tx, env, opts.contextKey) : withActivity(tx, await contextBuilder(current, env));
   }
   if (name === 'default' || (await contextExists(name, { env }))) {
     const ctx = name === 'default' ? 'default' : name;

@@ -1,5 +1,6 @@
 // `create`'s store logic (cli.md §4.2): a new instance, `--append` of a node, `--node` updates and
 // `--leave`, all inside one store transaction; nothing is written unless every check passed.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { contextExists } from '../docker/context.js';
 import type { DriverFactory } from '../drivers/driver.js';
@@ -8,6 +9,7 @@ import { BuildxError } from '../util/errors.js';
 import { openStore } from './builder.js';
 import { loadConfigFiles, mergeNodeFiles, readConfigEntitlements, type NodeFiles } from './buildkitd-config.js';
 import { pathExists } from '../util/fs-stat.js';
+import { goQueryEscape } from '../util/go-url.js';
 import { parseBuildkitdFlags, parseDriverOpts, parseNodePlatforms } from './create-opts.js';
 import { currentEndpointKey, defaultContextUsesEnvTLS, validateBuildkitEndpoint, validateDockerEndpoint } from './endpoint.js';
 import { randomName } from './names.js';
@@ -32,6 +34,8 @@ export interface CreateOptions {
 export interface CreateResult {
   name: string;
   group: NodeGroup;
+  /** What changed in the daemon objects of an updated node (kubernetes), one line each. */
+  changes: string[];
 }
 
 function formatOCI(p: OCIPlatform): string {
@@ -96,13 +100,39 @@ function updateNodes(ng: NodeGroup, o: {
   return node;
 }
 
+/** `buildkit-<uuid>-<5 hex>`, unused in the builder (buildx's kubernetes GenerateNodeName). */
+function kubernetesNodeName(ng: NodeGroup | undefined): string {
+  for (let i = 0; i < 6; i++) {
+    const name = `buildkit-${randomUUID()}-${randomBytes(3).toString('hex').slice(0, 5)}`;
+    if (!ng?.Nodes.some((n) => n.Name === name)) return name;
+  }
+  throw new BuildxError('failed to generate random node name');
+}
+
+/** The stored endpoint of a kubernetes node, byte for byte as buildx writes it (Go's url.Values.Encode). */
+export function kubernetesEndpoint(builder: string, node: string, kubeconfig: string): string {
+  return `kubernetes:///${builder}?deployment=${goQueryEscape(node)}&kubeconfig=${goQueryEscape(kubeconfig)}`;
+}
+
+async function applyNodeSettings(factory: DriverFactory, node: StoredNode, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const driver = await factory.create(nodeConfig(node, env));
+  return driver.applySettings ? driver.applySettings() : [];
+}
+
+function nodeConfig(node: StoredNode, env?: NodeJS.ProcessEnv) {
+  return {
+    name: node.Name, endpoint: node.Endpoint, driverOpts: node.DriverOpts ?? {}, flags: node.Flags ?? undefined,
+    files: node.Files ?? undefined, platforms: node.Platforms ?? undefined, env,
+  };
+}
+
 /** Checks a node the way loading it would, so a bad option never reaches the store. */
-async function checkNode(driver: string, factory: DriverFactory, node: StoredNode): Promise<void> {
+async function checkNode(driver: string, factory: DriverFactory, node: StoredNode, env: NodeJS.ProcessEnv): Promise<void> {
   if (driver === 'remote') {
     if (node.Flags?.length) throw new BuildxError('setting buildkit flags is not supported for remote driver');
     if (node.Files && Object.keys(node.Files).length) throw new BuildxError('setting config file is not supported for remote driver');
   }
-  await factory.create({ name: node.Name, endpoint: node.Endpoint, driverOpts: node.DriverOpts ?? {}, flags: node.Flags ?? undefined, files: node.Files ?? undefined });
+  await factory.create(nodeConfig(node, env));
 }
 
 export async function createBuilder(opts: CreateOptions): Promise<CreateResult> {
@@ -143,7 +173,11 @@ export async function createBuilder(opts: CreateOptions): Promise<CreateResult> 
     let endpoint: string;
     let setEndpoint: boolean;
     if (driver === 'kubernetes') {
-      throw new BuildxError(`failed to find driver "${driver}"`);
+      if (opts.endpoint) throw new BuildxError(`kubernetes driver does not support endpoint args "${opts.endpoint}"`);
+      // Like buildx: the endpoint only has to be unique among the builder's nodes (setup-buildx-action#215),
+      // so without --node it names a random one; the Deployment is named after the node itself.
+      endpoint = kubernetesEndpoint(name, opts.nodeName || kubernetesNodeName(existing), env.KUBECONFIG ?? '');
+      setEndpoint = false;
     } else if (driver === 'remote') {
       const ep = opts.endpoint || env.BUILDKIT_HOST;
       if (!ep) throw new BuildxError('no remote endpoint provided');
@@ -167,17 +201,19 @@ export async function createBuilder(opts: CreateOptions): Promise<CreateResult> 
       platforms: parseNodePlatforms(opts.platforms ?? []), flags, driverOpts, files, warn,
     });
     try {
-      await checkNode(driver, factory, node);
+      await checkNode(driver, factory, node, env);
     } catch (err) {
       throw new BuildxError(`failed to initialize builder ${group.Name} (${node.Name}): ${(err as Error).message}`, 1, { cause: err });
     }
     await tx.save(group);
+    // Beyond buildx: a node whose settings changed updates the objects it already has on its cluster.
+    const changes = existing ? await applyNodeSettings(factory, node, env) : [];
     if (opts.use) {
       const key = await currentEndpointKey(env);
       await tx.setCurrent({ Key: key, Name: group.Name, Global: false });
       await tx.setDefault(key, undefined);
     }
-    return { name: group.Name, group };
+    return { name: group.Name, group, changes };
   });
 }
 

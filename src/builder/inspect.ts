@@ -27,5 +27,5 @@ export async function inspectBuilder(name: string | undefined, opts: InspectOpti
   // docker's debug switch is the DEBUG variable (what -D sets), so it reaches plugins too.
   const debug = opts.debug ?? Boolean(env.DEBUG);
   const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
-  return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { features: debug }) }) };
+  return { ...info, ...(builderLoadError(b) ?? await loadNodeInfo(b, signal, { features: debug })) };
 }

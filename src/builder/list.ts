@@ -5,7 +5,7 @@ import { normalizePlatform } from '../flags/platform.js';
 import { contextBuilder, listContextNames, openStore, selectedBuilderName, storeBuilder, type Builder, type BuilderNode } from './builder.js';
 import { toBuildxError } from '../util/errors.js';
 import type { GCPolicyRule, CDIDevice, WorkerInfo } from '../buildkit/convert.js';
-import type { DriverStatus, Feature } from '../drivers/driver.js';
+import type { DriverStatus, DynamicNode, Feature } from '../drivers/driver.js';
 import { featureTable } from '../drivers/feature-table.js';
 import { proxyConfig } from './proxy-config.js';
 
@@ -78,10 +78,32 @@ function applyWorkers(info: NodeInfo, fixed: string[], workers: WorkerInfo[]): v
   if (last.cdiDevices.length) info.cdiDevices = last.cdiDevices;
 }
 
-export async function loadNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions = {}): Promise<NodeInfo[]> {
+/**
+ * Like buildx, a builder whose every node is a running kubernetes workload shows one node per pod:
+ * each a copy of its workload's node, with the pod's platform annotation (the node's fixed platforms)
+ * in place of the detected ones.
+ */
+export function expandDynamic(infos: NodeInfo[], dynamic: (DynamicNode[] | undefined)[]): NodeInfo[] | undefined {
+  if (!infos.length || dynamic.some((d) => !d?.length)) return undefined;
+  return infos.flatMap((info, i) => dynamic[i]!.map((pod): NodeInfo => {
+    if (!pod.platforms.length) return { ...info };
+    const fixed = info.platforms.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+    return { ...info, platforms: platformList(fixed, pod.platforms) };
+  }));
+}
+
+/** The live state of `b`'s nodes; `dynamic` when they are its pods (then the builder shows as Dynamic). */
+export async function loadNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions = {}): Promise<{ nodes: NodeInfo[]; dynamic: boolean }> {
+  const dynamic: (DynamicNode[] | undefined)[] = b.nodes.map(() => undefined);
+  const infos = await loadStaticNodeInfo(b, signal, opts, dynamic);
+  const pods = expandDynamic(infos, dynamic);
+  return pods ? { nodes: pods, dynamic: true } : { nodes: infos, dynamic: b.dynamic ?? false };
+}
+
+async function loadStaticNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions, dynamic: (DynamicNode[] | undefined)[]): Promise<NodeInfo[]> {
   // Every call of every node watches the one deadline; that is by design, not a leak.
   setMaxListeners(0, signal);
-  return Promise.all(b.nodes.map(async (n): Promise<NodeInfo> => {
+  return Promise.all(b.nodes.map(async (n, i): Promise<NodeInfo> => {
     // Fixed platforms show even for nodes that are not running.
     const fixed = (n.platforms ?? []).map((p) => formatPlatform(p));
     const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: platformList(fixed, []) };
@@ -92,6 +114,7 @@ export async function loadNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNo
     try {
       info.status = await withTimeout(n.driver.status({ signal }), signal);
       if (info.status === 'running') {
+        if (n.driver.dynamicNodes) dynamic[i] = await withTimeout(n.driver.dynamicNodes({ signal }), signal);
         const [version, workers] = await Promise.all([withTimeout(n.driver.version({ signal }), signal), listWorkers(n, signal)]);
         info.version = version;
         applyWorkers(info, fixed, workers);
@@ -138,7 +161,7 @@ export async function listBuilders(opts: ListOptions = {}): Promise<BuilderInfo[
     for (const name of await listContextNames(env)) if (!taken.has(name)) builders.push({ ...(await contextBuilder(name, env)), lastActivity: await tx.lastActivity(name) });
     return Promise.all(builders.map(async (b): Promise<BuilderInfo> => {
       const info = { name: b.name, driver: b.driverName, current: b.name === selected, dynamic: b.dynamic ?? false, lastActivity: b.lastActivity };
-      return { ...info, ...(builderLoadError(b) ?? { nodes: await loadNodeInfo(b, signal, { proxyConfig: proxy }) }) };
+      return { ...info, ...(builderLoadError(b) ?? await loadNodeInfo(b, signal, { proxyConfig: proxy })) };
     }));
   });
   // Builders that failed to load are listed last.

@@ -68,8 +68,22 @@ function writeAtomic(path: string, data: string): Promise<void> {
   return writeFileAtomic(path, data, 0o600);
 }
 
-/** Go marshals nil slices and maps as null: keep that, so files stay byte-compatible. */
+/** A map as Go's encoding/json writes it: keys sorted bytewise. */
+function goMap<T>(m: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(m).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map((k) => [k, m[k]!]));
+}
+
+const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
+
+/**
+ * Go marshals nil slices and maps as null, sorts map keys and escapes <, > and & (a kubernetes endpoint's
+ * `&kubeconfig=`): kept, so files stay byte-compatible. Outside strings JSON has none of those characters.
+ */
 export function marshalNodeGroup(ng: NodeGroup): string {
+  return marshalNodeGroupText(ng).replace(/[<>&]/g, (c) => HTML_ESCAPES[c]!);
+}
+
+function marshalNodeGroupText(ng: NodeGroup): string {
   return JSON.stringify({
     Name: ng.Name,
     Driver: ng.Driver,
@@ -77,9 +91,9 @@ export function marshalNodeGroup(ng: NodeGroup): string {
       Name: n.Name,
       Endpoint: n.Endpoint,
       Platforms: n.Platforms?.length ? n.Platforms : null,
-      DriverOpts: n.DriverOpts && Object.keys(n.DriverOpts).length ? n.DriverOpts : null,
+      DriverOpts: n.DriverOpts && Object.keys(n.DriverOpts).length ? goMap(n.DriverOpts) : null,
       Flags: n.Flags?.length ? n.Flags : null,
-      Files: n.Files && Object.keys(n.Files).length ? n.Files : null,
+      Files: n.Files && Object.keys(n.Files).length ? goMap(n.Files) : null,
     })),
     Dynamic: ng.Dynamic,
   });

@@ -2,6 +2,7 @@
 // the renderer picked, the library's build run under it, then what buildx prints after the display
 // (held-back warnings, the warning list, the summary) and the files it writes (--iidfile, --metadata-file).
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   BuildxError, checkBuildRequest, checkImageIdFile, formatBuildSummary, formatWarnings, observeProgress, parseBuildArgs,
   parseCacheEntries, parseLabels, parseOutputs, parseSecrets, parseShmSize, parseSSHSpecs, parseUlimits, prepareBuild, resolveBuilder,
@@ -104,7 +105,8 @@ export async function buildFromCli(input: BuildCliInput, io: BuildIO = {}): Prom
     : undefined;
 
   // 2. The builder, then everything checked against it ("failed to build: …").
-  const builder = await resolveBuilder({ name: input.builder, env });
+  // Like buildx, the context's absolute path (even of a URL or `-`) is what a sticky kubernetes builder hashes.
+  const builder = await resolveBuilder({ name: input.builder, env, contextKey: resolve(request.context) });
   const prepared: PreparedBuild = await prepareBuild(request, {
     builder, env, stdin: io.stdin ?? process.stdin, metadataFile: input.metadataFile,
     stdoutIsTTY: Boolean((io.stdout as { isTTY?: boolean } | undefined ?? process.stdout).isTTY),

@@ -12,7 +12,8 @@ export interface DialStdioInput {
 
 export async function runDialStdio(input: DialStdioInput, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const mode = progressMode({ flag: input.progress, env, out: process.stderr });
-  const builder = await resolveBuilder({ name: input.builder, env });
+  // buildx's dial-stdio hashes the working directory for a sticky kubernetes builder.
+  const builder = await resolveBuilder({ name: input.builder, env, contextKey: process.cwd() });
   const progress = createDisplay(mode, {
     env, out: process.stderr, description: `builder: ${builder.name}`, consoleDescription: `builder:${builder.name}`,
   });

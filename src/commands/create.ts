@@ -58,15 +58,18 @@ export default class Create extends BaseCommand {
       return;
     }
     const timeout = timeoutMs(flags.timeout);
-    const { name } = await createBuilder({
+    const { name, changes } = await createBuilder({
       name: flags.name, driver: flags.driver, driverOpts: flags['driver-opt'], buildkitdFlags: flags['buildkitd-flags'],
       buildkitdConfig: flags['buildkitd-config'], platforms: flags.platform, nodeName: flags.node, endpoint: args[0],
       append: flags.append, use: flags.use, warn: (m) => process.stderr.write(`WARNING: ${m}\n`),
     });
+    for (const line of changes) process.stderr.write(`updated ${line}\n`);
     // The store lock is released before booting, as in buildx.
     if (flags.bootstrap) {
       const b = await resolveBuilder({ name, skipValidation: true });
-      await bootBuilder(b, { progress: bootDisplay(), signal: AbortSignal.timeout(timeout) });
+      // A kubernetes bootstrap waits for its pods as long as the driver's own `timeout=` says.
+      const signal = b.driverName === 'kubernetes' ? undefined : AbortSignal.timeout(timeout);
+      await bootBuilder(b, { progress: bootDisplay(), signal });
     }
     process.stdout.write(`${name}\n`);
   }

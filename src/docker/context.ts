@@ -23,9 +23,30 @@ export interface DockerEndpoint {
   tls?: DockerTLS;
 }
 
+/** A docker context's `kubernetes` endpoint (docker/cli's kubernetes EndpointMeta), with its TLS files. */
+export interface KubernetesContextEndpoint {
+  host: string;
+  skipTLSVerify: boolean;
+  defaultNamespace?: string;
+  proxyURL?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  tls?: DockerTLS;
+}
+
+interface KubernetesEndpointMeta {
+  Host?: string;
+  SkipTLSVerify?: boolean;
+  DefaultNamespace?: string;
+  ProxyURL?: string;
+  token?: string;
+  usernamePassword?: { username?: string; password?: string };
+}
+
 interface ContextMeta {
   Name?: string;
-  Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
+  Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean }; kubernetes?: KubernetesEndpointMeta };
 }
 
 export function contextDirHash(name: string): string {
@@ -98,4 +119,23 @@ export async function currentEndpoint(opts: DockerCliOptions = {}): Promise<Dock
 export async function contextExists(name: string, opts: DockerCliOptions = {}): Promise<boolean> {
   if (name === 'default') return true;
   return (await readContextMeta(dockerConfigDir(opts), name)) !== undefined;
+}
+
+/**
+ * The kubernetes endpoint stored in docker context `name`: undefined when the context has none, an
+ * error when the context does not exist (the default context keeps no endpoints in the store).
+ */
+export async function contextKubernetesEndpoint(name: string, opts: DockerCliOptions = {}): Promise<KubernetesContextEndpoint | undefined> {
+  if (name === 'default') return undefined;
+  const dir = dockerConfigDir(opts);
+  const meta = await readContextMeta(dir, name);
+  if (!meta) throw new BuildxError(`context "${name}" does not exist`);
+  const ep = meta.Endpoints?.kubernetes;
+  if (!ep?.Host) return undefined;
+  const tls = await tlsFromDir(join(dir, 'contexts', 'tls', contextDirHash(name), 'kubernetes'), ep.SkipTLSVerify ?? false);
+  return {
+    host: ep.Host, skipTLSVerify: ep.SkipTLSVerify ?? false, defaultNamespace: ep.DefaultNamespace || undefined,
+    proxyURL: ep.ProxyURL || undefined, token: ep.token || undefined,
+    username: ep.usernamePassword?.username, password: ep.usernamePassword?.password, tls,
+  };
 }

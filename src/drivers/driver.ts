@@ -44,6 +44,26 @@ export interface DriverConfig {
   files?: Record<string, string>;
   /** The environment docker context names resolve in (DOCKER_HOST, DOCKER_CONFIG); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The node's stored platforms (kubernetes records them on its pods). */
+  platforms?: DriverPlatform[];
+  /**
+   * What `loadbalance=sticky` hashes to pick a kubernetes pod: the build context's absolute path,
+   * '' for commands without a context (as buildx).
+   */
+  contextKey?: string;
+}
+
+export interface DriverPlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** A node that exists only at run time: each running pod of a kubernetes builder. */
+export interface DynamicNode {
+  name: string;
+  /** From the pod's platform annotation, formatted (`linux/arm64`). */
+  platforms: string[];
 }
 
 /** How a session reaches the daemon; returns a function that closes it. */
@@ -73,6 +93,13 @@ export interface Driver {
    * engine's store with the engine's AuthConfig.
    */
   pushImage?(name: string, auth: Record<string, string>, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Kubernetes: the running pods, which `ls`/`inspect` show as the builder's nodes. */
+  dynamicNodes?(opts?: { signal?: AbortSignal }): Promise<DynamicNode[]>;
+  /**
+   * Brings existing daemon objects to the node's current settings (kubernetes Deployments and
+   * ConfigMaps after `create --append/--node`); returns one line per change, nothing when none.
+   */
+  applySettings?(opts?: { signal?: AbortSignal }): Promise<string[]>;
   /** The address `--add-host NAME=host-gateway` maps to; drivers without one leave it out. */
   hostGatewayIP?(opts?: { signal?: AbortSignal }): Promise<string>;
   /** After pushImage: the manifest digest the registry holds for `name` ('' when the engine has none). */

@@ -5,7 +5,7 @@ import { BuildxError } from '../util/errors.js';
 export const factories: Record<DriverName, (() => Promise<DriverFactory>) | undefined> = {
   docker: async () => (await import('./docker/driver.js')).dockerFactory,
   'docker-container': async () => (await import('./docker-container/driver.js')).containerFactory,
-  kubernetes: undefined,
+  kubernetes: async () => (await import('./kubernetes/driver.js')).kubernetesFactory,
   remote: async () => (await import('./remote/driver.js')).remoteFactory,
 };
 
@@ -15,4 +15,4 @@ export async function getFactory(name: string): Promise<DriverFactory> {
   return load();
 }
 
-export type { Driver, DriverConfig, DriverFactory, DriverName, DriverStatus, Feature } from './driver.js';
+export type { Driver, DriverConfig, DriverFactory, DriverName, DriverPlatform, DriverStatus, DynamicNode, Feature } from './driver.js';

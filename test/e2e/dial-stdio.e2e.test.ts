@@ -82,6 +82,9 @@ function proxyConnection(conn: net.Socket, env: NodeJS.ProcessEnv): Proxy {
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   child.stdin.on('error', () => undefined);
   conn.pipe(child.stdin);
+  // A connection that dies on an error (EPIPE when buildctl hangs up while a reply is on its way) never
+  // emits 'end', so pipe() would leave the proxy's stdin open: a hung-up client is still a closed stdin.
+  conn.once('close', () => child.stdin.end());
   child.stdout.pipe(conn);
   const exited = once(child, 'close').then(([code]) => ({ code: code as number | null, stderr }));
   return { pid: child.pid ?? -1, exited };

@@ -12,6 +12,16 @@ import { acquireLock } from '../../../src/builder/store-lock.js';
 const GO_INSTANCE = '{"Name":"dc1","Driver":"docker-container","Nodes":[{"Name":"dc10","Endpoint":"unix:///var/run/docker.sock","Platforms":[{"architecture":"arm64","os":"linux"}],"DriverOpts":{"network":"host"},"Flags":["--debug","--allow-insecure-entitlement=network.host"],"Files":null}],"Dynamic":false}';
 const GO_REMOTE = '{"Name":"Remote1","Driver":"remote","Nodes":[{"Name":"remote10","Endpoint":"tcp://127.0.0.1:1234","Platforms":null,"DriverOpts":null,"Flags":null,"Files":null}],"Dynamic":false}';
 
+// Written by reference buildx v0.36.1 (`create --name kr --driver kubernetes --driver-opt replicas=1,namespace=tsb`
+// with KUBECONFIG set): `&` escaped as Go's encoder escapes it, driver options in sorted key order.
+const GO_KUBERNETES = '{"Name":"kr","Driver":"kubernetes","Nodes":[{"Name":"kr0","Endpoint":"kubernetes:///kr?deployment=buildkit-bb44ebc1-2616-4813-b851-1327ffe4230f-8f131\\u0026kubeconfig=%2Fvar%2Flib%2Ftsbuildx-env%2Fk8s%2Fkubeconfig","Platforms":null,"DriverOpts":{"namespace":"tsb","replicas":"1"},"Flags":["--allow-insecure-entitlement=network.host"],"Files":null}],"Dynamic":false}';
+
+test('a kubernetes instance re-marshals to Go\'s bytes, whatever order its options were given in', () => {
+  const ng = JSON.parse(GO_KUBERNETES) as Parameters<typeof marshalNodeGroup>[0];
+  ng.Nodes[0]!.DriverOpts = { replicas: '1', namespace: 'tsb' };
+  assert.equal(marshalNodeGroup(ng), GO_KUBERNETES);
+});
+
 async function tempStore(): Promise<Store> {
   return Store.open(await mkdtemp(join(tmpdir(), 'store-')));
 }
