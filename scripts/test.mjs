@@ -3,7 +3,7 @@
 // package installed and imported on Node 20, 22 and 24, then unit and e2e tests on the running Node.
 // Every skipped test is listed with its reason; the run fails when an e2e file ran none of its tests or
 // fewer e2e tests ran than test/e2e/suite.json declares. Exits non-zero if any step fails.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -34,13 +34,13 @@ if (skipE2E && process.env.CI) {
 }
 const e2e = skipE2E ? [] : files(join(out, 'test/e2e'), '.test.js');
 const tallyDir = mkdtempSync(join(tmpdir(), 'tsbuildx-tally-'));
-/** Reporter flags: TAP on stdout (or into a file), and the per-file tally (scripts/count-reporter.mjs) in a file. */
-const reporters = (name, tap = 'stdout') => ['--test-reporter=tap', `--test-reporter-destination=${tap}`,
+/** Reporter flags: TAP on stdout as before, and the per-file tally (scripts/count-reporter.mjs) in a file. */
+const reporters = (name) => ['--test-reporter=tap', '--test-reporter-destination=stdout',
   `--test-reporter=${join(root, 'scripts/count-reporter.mjs')}`, `--test-reporter-destination=${join(tallyDir, name)}`];
 
 /** Lists the skips, and checks the e2e files: each ran tests, and together at least the declared number. */
-function checkTally(names, e2eFiles) {
-  const tally = Object.assign({}, ...[names].flat().map((n) => JSON.parse(readFileSync(join(tallyDir, n), 'utf8'))));
+function checkTally(name, e2eFiles) {
+  const tally = JSON.parse(readFileSync(join(tallyDir, name), 'utf8'));
   let ok = true;
   for (const [file, t] of Object.entries(tally)) {
     for (const s of t.skips) console.log(`# skipped: ${relative(out, file)}: ${s.name}${s.reason ? ` (${s.reason})` : ''}`);
@@ -74,23 +74,9 @@ console.log('# the packed package, installed into a fresh project');
 const nodes = [process.execPath, ...[22, 24].map(nodeOf).filter((p) => existsSync(p))];
 if (!step(process.execPath, [join(root, 'scripts/pack-test.mjs'), ...nodes])) failed = true;
 console.log(`# unit and e2e tests on node ${process.version}`);
-// The kubernetes suite runs on the cluster, not dockerd, and mostly waits for pods to turn ready: it runs
-// beside the others, its TAP kept in a file and printed once both runs are done.
-const isKube = (f) => /[\\/]kubernetes[^\\/]*\.e2e\.test\.js$/.test(f);
-const kubeE2E = e2e.filter(isKube);
-const kubeTap = join(tallyDir, 'kube.tap');
-const kubeRun = kubeE2E.length
-  ? new Promise((resolve) => spawn(process.execPath, ['--test', '--test-concurrency=1', ...reporters('kube.json', kubeTap), ...kubeE2E], { cwd: out, stdio: 'inherit' })
-    .on('close', (code) => resolve(code === 0)))
-  : Promise.resolve(true);
 // e2e tests share one dockerd: run files one at a time; unit files are cheap either way.
-if (!step(process.execPath, ['--test', '--test-concurrency=1', ...reporters('all.json'), ...unit, ...e2e.filter((f) => !isKube(f))], { cwd: out })) failed = true;
-if (!(await kubeRun)) failed = true;
-if (kubeE2E.length) {
-  console.log('# the kubernetes suite, run beside the others');
-  process.stdout.write(existsSync(kubeTap) ? readFileSync(kubeTap, 'utf8') : '# (no output)\n');
-}
-if (!checkTally(kubeE2E.length ? ['all.json', 'kube.json'] : 'all.json', e2e)) failed = true;
+if (!step(process.execPath, ['--test', '--test-concurrency=1', ...reporters('all.json'), ...unit, ...e2e], { cwd: out })) failed = true;
+if (!checkTally('all.json', e2e)) failed = true;
 if (skipE2E) console.log('# e2e tests left out (TSBUILDX_SKIP_E2E)');
 rmSync(tallyDir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -75,10 +75,19 @@ export async function builderObjects(namespace: string, rename: Record<string, s
   return text;
 }
 
-/** The running pods of a builder node, by the `app` label its Deployment selects. */
+/** The running pods of a builder node that are not being deleted, by the `app` label its Deployment selects. */
 export async function podsOf(namespace: string, app: string): Promise<string[]> {
-  const out = await kubectlOk(['-n', namespace, 'get', 'pods', '-l', `app=${app}`, '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}']);
-  return out.split(/\s+/).filter(Boolean).sort();
+  const out = await kubectlOk(['-n', namespace, 'get', 'pods', '-l', `app=${app}`, '--field-selector=status.phase=Running', '-o', 'json']);
+  const pods = (JSON.parse(out) as { items: { metadata: { name: string; deletionTimestamp?: string } }[] }).items;
+  return pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+}
+
+/** podsOf, keeping only the pods whose Ready condition is true. */
+export async function readyPodsOf(namespace: string, app: string): Promise<string[]> {
+  const out = await kubectlOk(['-n', namespace, 'get', 'pods', '-l', `app=${app}`, '-o', 'json']);
+  type Pod = { metadata: { name: string; deletionTimestamp?: string }; status?: { conditions?: { type: string; status: string }[] } };
+  const pods = (JSON.parse(out) as { items: Pod[] }).items;
+  return pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata.name).sort();
 }
 
 /** Which pod ran build `ref`: the one whose BuildKit history holds it. */

@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import { REFERENCE_BUILDX } from './buildkitd-daemon.js';
 import { describeRun, e2eSuite, poll, randomName, run, writeTree, type RunOptions, type RunResult } from './helpers.js';
 import {
-  builderObjects, clusterMissing, K8S_REGISTRY, KUBECONFIG_PATH, kubectl, kubectlOk, podBuildkitdConfig, podsOf, podWithBuild, waitEmpty,
+  builderObjects, clusterMissing, K8S_REGISTRY, KUBECONFIG_PATH, kubectl, kubectlOk, podBuildkitdConfig, podsOf, podWithBuild, readyPodsOf, waitEmpty,
 } from './kubernetes-cluster.js';
 
 const BOOT_MS = 180_000;
@@ -207,6 +207,20 @@ e2eSuite('kubernetes driver', (ctx) => {
     assert.doesNotMatch(again.stderr, /updated/);
     ok(await tsb(['create', '--leave', '--name', 'kt', '--node', 'kt1']), 'leave');
     ok(await kubectl(['-n', ns, 'delete', 'deployment', 'kt1']), 'delete kt1');
+
+    // A new --buildkitd-config: the ConfigMap follows, and the pods restart to read it.
+    const newConfig = join(await ctx.tmp('bkcfg2'), 'buildkitd.toml');
+    await writeFile(newConfig, `${podBuildkitdConfig()}[worker.oci]\n  max-parallelism = 3\n`);
+    const oldPods = await podsOf(ns, 'kt0');
+    const c = await tsb(['create', '--name', 'kt', '--node', 'kt0', '--driver', 'kubernetes', '--driver-opt', `namespace=${ns}`, '--buildkitd-config', newConfig]);
+    ok(c, 'new config');
+    assert.match(c.stderr, /^updated configmap kt0-config: buildkitd\.toml changed$/m);
+    assert.match(c.stderr, /^updated deployment kt0: pods restarted for the new config$/m);
+    assert.match(await kubectlOk(['-n', ns, 'get', 'configmap', 'kt0-config', '-o', 'jsonpath={.data.buildkitd\\.toml}']), /max-parallelism = 3/);
+    const newPods = await poll(() => readyPodsOf(ns, 'kt0'), (p) => p.length === 1 && !oldPods.includes(p[0]!), 150_000, 1000);
+    assert.equal(newPods.length, 1, `a new ready pod, not ${oldPods.join(',')}`);
+    assert.notEqual(newPods[0], oldPods[0]);
+    assert.deepEqual(await poll(() => podsOf(ns, 'kt0'), (p) => p.length === 1, 60_000, 1000), newPods);
   });
 
   it('stop leaves the pods; a build after it works; rm leaves nothing in the namespace', LONG, async () => {
