@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dockerConfigDir } from '../docker/config.js';
 import { contextExists, currentContextName, currentEndpoint } from '../docker/context.js';
-import type { Driver, DriverName } from '../drivers/driver.js';
+import type { Driver, DriverConfig, DriverName } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
 import { BuildxError } from '../util/errors.js';
 import { currentEndpointKey } from './endpoint.js';
@@ -52,13 +52,18 @@ export async function contextBuilder(contextName: string, env?: NodeJS.ProcessEn
   return { name: contextName, driverName: 'docker', dockerContext: true, nodes: [{ name: contextName, endpoint: contextName, driver }] };
 }
 
+/** What a stored node tells its driver. */
+export function nodeDriverConfig(n: StoredNode, env?: NodeJS.ProcessEnv, contextKey?: string): DriverConfig {
+  return {
+    name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined, env,
+    platforms: n.Platforms ?? undefined, contextKey,
+  };
+}
+
 /** A store instance as a Builder; nodes of drivers tsbuildx lacks get a stand-in driver. */
 export async function storeBuilder(ng: NodeGroup, tx?: StoreTxn, env?: NodeJS.ProcessEnv, contextKey?: string): Promise<Builder> {
   const nodes = await Promise.all(ng.Nodes.map(async (n): Promise<BuilderNode> => {
-    const cfg = {
-      name: n.Name, endpoint: n.Endpoint, driverOpts: n.DriverOpts ?? {}, flags: n.Flags ?? undefined, files: n.Files ?? undefined, env,
-      platforms: n.Platforms ?? undefined, contextKey,
-    };
+    const cfg = nodeDriverConfig(n, env, contextKey);
     let driver: Driver;
     try {
       driver = await (await getFactory(ng.Driver)).create(cfg);

@@ -6,7 +6,7 @@ import { contextExists } from '../docker/context.js';
 import type { DriverFactory } from '../drivers/driver.js';
 import { getFactory } from '../drivers/index.js';
 import { BuildxError } from '../util/errors.js';
-import { openStore } from './builder.js';
+import { nodeDriverConfig, openStore } from './builder.js';
 import { loadConfigFiles, mergeNodeFiles, readConfigEntitlements, type NodeFiles } from './buildkitd-config.js';
 import { pathExists } from '../util/fs-stat.js';
 import { goQueryEscape } from '../util/go-url.js';
@@ -115,15 +115,8 @@ export function kubernetesEndpoint(builder: string, node: string, kubeconfig: st
 }
 
 async function applyNodeSettings(factory: DriverFactory, node: StoredNode, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const driver = await factory.create(nodeConfig(node, env));
+  const driver = await factory.create(nodeDriverConfig(node, env));
   return driver.applySettings ? driver.applySettings() : [];
-}
-
-function nodeConfig(node: StoredNode, env?: NodeJS.ProcessEnv) {
-  return {
-    name: node.Name, endpoint: node.Endpoint, driverOpts: node.DriverOpts ?? {}, flags: node.Flags ?? undefined,
-    files: node.Files ?? undefined, platforms: node.Platforms ?? undefined, env,
-  };
 }
 
 /** Checks a node the way loading it would, so a bad option never reaches the store. */
@@ -132,7 +125,7 @@ async function checkNode(driver: string, factory: DriverFactory, node: StoredNod
     if (node.Flags?.length) throw new BuildxError('setting buildkit flags is not supported for remote driver');
     if (node.Files && Object.keys(node.Files).length) throw new BuildxError('setting config file is not supported for remote driver');
   }
-  await factory.create(nodeConfig(node, env));
+  await factory.create(nodeDriverConfig(node, env));
 }
 
 export async function createBuilder(opts: CreateOptions): Promise<CreateResult> {

@@ -94,41 +94,45 @@ export function expandDynamic(infos: NodeInfo[], dynamic: (DynamicNode[] | undef
 
 /** The live state of `b`'s nodes; `dynamic` when they are its pods (then the builder shows as Dynamic). */
 export async function loadNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions = {}): Promise<{ nodes: NodeInfo[]; dynamic: boolean }> {
-  const dynamic: (DynamicNode[] | undefined)[] = b.nodes.map(() => undefined);
-  const infos = await loadStaticNodeInfo(b, signal, opts, dynamic);
-  const pods = expandDynamic(infos, dynamic);
+  // Every call of every node watches the one deadline; that is by design, not a leak.
+  setMaxListeners(0, signal);
+  const loaded = await Promise.all(b.nodes.map((n) => loadOneNode(n, signal, opts)));
+  const infos = loaded.map((l) => l.info);
+  const pods = expandDynamic(infos, loaded.map((l) => l.pods));
   return pods ? { nodes: pods, dynamic: true } : { nodes: infos, dynamic: b.dynamic ?? false };
 }
 
-async function loadStaticNodeInfo(b: Builder, signal: AbortSignal, opts: LoadNodeOptions, dynamic: (DynamicNode[] | undefined)[]): Promise<NodeInfo[]> {
-  // Every call of every node watches the one deadline; that is by design, not a leak.
-  setMaxListeners(0, signal);
-  return Promise.all(b.nodes.map(async (n, i): Promise<NodeInfo> => {
-    // Fixed platforms show even for nodes that are not running.
-    const fixed = (n.platforms ?? []).map((p) => formatPlatform(p));
-    const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: platformList(fixed, []) };
-    if (n.driverOpts && Object.keys(n.driverOpts).length) info.driverOpts = n.driverOpts;
-    if (n.flags?.length) info.flags = n.flags;
-    if (n.files && Object.keys(n.files).length) info.files = n.files;
-    if (opts.proxyConfig && Object.keys(opts.proxyConfig).length) info.proxyConfig = opts.proxyConfig;
-    try {
-      info.status = await withTimeout(n.driver.status({ signal }), signal);
-      if (info.status === 'running') {
-        if (n.driver.dynamicNodes) dynamic[i] = await withTimeout(n.driver.dynamicNodes({ signal }), signal);
-        const [version, workers] = await Promise.all([withTimeout(n.driver.version({ signal }), signal), listWorkers(n, signal)]);
-        info.version = version;
-        applyWorkers(info, fixed, workers);
-      }
-    } catch (err) {
-      info.error = toBuildxError(err).message;
-      return info;
+/** One node's state, and its pods when it is a running kubernetes workload. */
+async function loadOneNode(n: BuilderNode, signal: AbortSignal, opts: LoadNodeOptions): Promise<{ info: NodeInfo; pods?: DynamicNode[] }> {
+  // Fixed platforms show even for nodes that are not running.
+  const fixed = (n.platforms ?? []).map((p) => formatPlatform(p));
+  const info: NodeInfo = { name: n.name, endpoint: n.endpoint, platforms: platformList(fixed, []) };
+  if (n.driverOpts && Object.keys(n.driverOpts).length) info.driverOpts = n.driverOpts;
+  if (n.flags?.length) info.flags = n.flags;
+  if (n.files && Object.keys(n.files).length) info.files = n.files;
+  if (opts.proxyConfig && Object.keys(opts.proxyConfig).length) info.proxyConfig = opts.proxyConfig;
+  let pods: DynamicNode[] | undefined;
+  try {
+    info.status = await withTimeout(n.driver.status({ signal }), signal);
+    if (info.status === 'running') {
+      const [version, workers, dynamic] = await Promise.all([
+        withTimeout(n.driver.version({ signal }), signal),
+        listWorkers(n, signal),
+        n.driver.dynamicNodes ? withTimeout(n.driver.dynamicNodes({ signal }), signal) : undefined,
+      ]);
+      info.version = version;
+      applyWorkers(info, fixed, workers);
+      pods = dynamic;
     }
-    if (opts.features) {
-      const have = await withTimeout(n.driver.features({ signal }), signal).catch(() => new Set<Feature>());
-      info.features = featureTable(n.driver.name, have);
-    }
-    return info;
-  }));
+  } catch (err) {
+    info.error = toBuildxError(err).message;
+    return { info };
+  }
+  if (opts.features) {
+    const have = await withTimeout(n.driver.features({ signal }), signal).catch(() => new Set<Feature>());
+    info.features = featureTable(n.driver.name, have);
+  }
+  return { info, pods };
 }
 
 const DRIVERS = new Set(['docker', 'docker-container', 'kubernetes', 'remote']);

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { BuildxError } from '../util/errors.js';
 import { acquireLock } from './store-lock.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
+import { goHTMLEscape } from '../util/go-json.js';
+import { compareGoStrings } from '../util/go-strings.js';
 import { rfc3339Seconds } from '../util/go-time.js';
 
 /** OCI platform object as Go's specs.Platform marshals it. */
@@ -70,17 +72,15 @@ function writeAtomic(path: string, data: string): Promise<void> {
 
 /** A map as Go's encoding/json writes it: keys sorted bytewise. */
 function goMap<T>(m: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(m).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map((k) => [k, m[k]!]));
+  return Object.fromEntries(Object.keys(m).sort(compareGoStrings).map((k) => [k, m[k]!]));
 }
-
-const HTML_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
 
 /**
  * Go marshals nil slices and maps as null, sorts map keys and escapes <, > and & (a kubernetes endpoint's
- * `&kubeconfig=`): kept, so files stay byte-compatible. Outside strings JSON has none of those characters.
+ * `&kubeconfig=`): kept, so files stay byte-compatible.
  */
 export function marshalNodeGroup(ng: NodeGroup): string {
-  return marshalNodeGroupText(ng).replace(/[<>&]/g, (c) => HTML_ESCAPES[c]!);
+  return goHTMLEscape(marshalNodeGroupText(ng));
 }
 
 function marshalNodeGroupText(ng: NodeGroup): string {

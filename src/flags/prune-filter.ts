@@ -1,8 +1,8 @@
 // `--filter` for `du` and `prune` (cli.md §4.9): docker's filter flag grammar (`name=value`, names
 // lowercased, both sides trimmed, a set of values per name), the config file's `pruneFilters`, and
 // buildx's translation into one BuildKit filter string plus a keep duration.
-import { goQuote } from '../util/go-strconv.js';
 import { FlagError } from './flag-error.js';
+import { parseGoDurationNs as goParseDurationNs } from '../util/go-duration.js';
 
 /** docker's filters.Args: values per name, each value once, in the order given. */
 export type FilterArgs = Map<string, Set<string>>;
@@ -47,31 +47,13 @@ export interface BuildkitPruneInfo {
   filter: string[];
 }
 
-const DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
-
-/** time.ParseDuration in nanoseconds, failing with Go's messages. */
+/** time.ParseDuration in nanoseconds, failing with Go's messages as a flag error. */
 export function parseGoDurationNs(text: string): bigint {
-  const invalid = () => new FlagError(`time: invalid duration ${goQuote(text)}`);
-  let s = text;
-  let neg = false;
-  if (s[0] === '-' || s[0] === '+') { neg = s[0] === '-'; s = s.slice(1); }
-  if (s === '0') return 0n;
-  if (s === '') throw invalid();
-  let total = 0n;
-  while (s) {
-    const m = /^(\d*)(?:\.(\d*))?/.exec(s)!;
-    const [num, whole = '', frac] = m;
-    if (!whole && !frac) throw invalid();
-    s = s.slice(num.length);
-    const u = /^[^\d.]*/.exec(s)![0];
-    if (!u) throw new FlagError(`time: missing unit in duration ${goQuote(text)}`);
-    const mult = DURATION_UNITS[u];
-    if (mult === undefined) throw new FlagError(`time: unknown unit ${goQuote(u)} in duration ${goQuote(text)}`);
-    s = s.slice(u.length);
-    total += BigInt(whole || '0') * mult;
-    if (frac) total += (BigInt(frac) * mult) / 10n ** BigInt(frac.length);
+  try {
+    return goParseDurationNs(text);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
   }
-  return neg ? -total : total;
 }
 
 /** buildx's toBuildkitPruneInfo. */

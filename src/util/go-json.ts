@@ -10,8 +10,13 @@ function byteCompare(a: string, b: string): number {
 
 const ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
+/** What json.Marshal escapes beyond JSON.stringify (<, >, &, U+2028, U+2029), applied to JSON text. */
+export function goHTMLEscape(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!);
+}
+
 function str(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => ESCAPES[c]!);
+  return goHTMLEscape(JSON.stringify(s));
 }
 
 export function goJSON(v: GoJSONValue): string {

@@ -96,7 +96,7 @@ async function putConfigMaps(c: Clients, maps: V1ConfigMap[], existing: boolean)
         }
         continue;
       }
-      // buildx: create, and replace what a earlier builder of the same name left.
+      // buildx: create, and replace what an earlier builder of the same name left.
       try {
         await c.core.createNamespacedConfigMap({ namespace, body: cm });
       } catch (err) {
@@ -117,22 +117,23 @@ export interface ApplyResult {
 }
 
 /**
- * Makes the builder's objects exist. With `update`, objects that exist are brought to the wanted
- * settings too; without it (a plain bootstrap of a missing workload) this is buildx's create.
+ * Brings the builder's objects to the wanted settings. A missing workload is created (buildx's bootstrap)
+ * only with `createMissing`; otherwise there is nothing to update.
  */
-export async function applyObjects(c: Clients, o: Objects, opts: { update: boolean }): Promise<ApplyResult> {
+export async function applyObjects(c: Clients, o: Objects, opts: { createMissing: boolean }): Promise<ApplyResult> {
   const { kind, object } = desiredWorkload(o);
   const name = object.metadata?.name ?? '';
   const api = workloadApi(c, kind);
   const live = await readOptional(() => api.read(name)).catch((err: unknown) => {
     throw new BuildxError(`error for bootstrap "${name}": ${apiError(err).message}`, 1, { cause: err });
   });
+  if (!live && !opts.createMissing) return { created: false, changes: [] };
   if (!live) {
     const changes: string[] = [];
     // A builder that switched between Deployment and StatefulSet must not keep the other one's pods,
     // which the same `app` selector would also match.
     const other = workloadApi(c, kind === 'Deployment' ? 'StatefulSet' : 'Deployment');
-    if (opts.update && (await readOptional(() => other.read(name)))) {
+    if (await readOptional(() => other.read(name))) {
       await other.delete(name);
       changes.push(`${kind === 'Deployment' ? 'statefulset' : 'deployment'} ${name}: replaced by a ${kind}`);
     }
@@ -144,7 +145,6 @@ export async function applyObjects(c: Clients, o: Objects, opts: { update: boole
     }
     return { created: true, changes };
   }
-  if (!opts.update) return { created: false, changes: [] };
 
   const mapChanges = await putConfigMaps(c, o.configMaps, true);
   // Annotations the cluster's controllers keep (`deployment.kubernetes.io/revision`) are theirs, not settings.

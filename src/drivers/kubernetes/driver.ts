@@ -72,7 +72,7 @@ class KubernetesDriver implements Driver {
   bootstrap(progress: BootstrapProgress, opts: { signal?: AbortSignal } = {}): Promise<void> {
     this.booting ??= (async () => {
       const c = await this.clients();
-      const applied = await applyObjects(c, this.objects, { update: true });
+      const applied = await applyObjects(c, this.objects, { createMissing: true });
       for (const line of applied.changes) progress.log(2, `${line}\n`);
       const want = this.opts.deployment.replicas;
       await progress.wrap(`waiting for ${want} pods to be ready, timeout: ${humanDuration(this.opts.timeoutMs)}`, () => this.waitReady(want, opts.signal));
@@ -97,9 +97,10 @@ class KubernetesDriver implements Driver {
   }
 
   async applySettings(): Promise<string[]> {
-    const c = await this.clients();
+    // A workload that cannot be read (not made yet, or the cluster unreachable) gets the settings at its
+    // next bootstrap; create does not fail for it.
     if ((await this.readyReplicas()) === undefined) return [];
-    return (await applyObjects(c, this.objects, { update: true })).changes;
+    return (await applyObjects(await this.clients(), this.objects, { createMissing: false })).changes;
   }
 
   async status(): Promise<DriverStatus> {

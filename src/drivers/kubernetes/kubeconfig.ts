@@ -43,17 +43,11 @@ async function loadDefaultRules(env: NodeJS.ProcessEnv): Promise<Loaded> {
   const { KubeConfig } = await import('./kube-client.js');
   const paths = env.KUBECONFIG ? env.KUBECONFIG.split(delimiter).filter(Boolean) : [homeKubeconfig(env)];
   const kc = new KubeConfig();
-  let loaded = false;
   for (const p of paths) {
     if (!existsSync(p)) continue;
     const one = await loadFile(p);
     if ('error' in one) return one;
-    if (!loaded) {
-      kc.loadFromOptions({ clusters: one.kc.clusters, users: one.kc.users, contexts: one.kc.contexts, currentContext: one.kc.currentContext });
-      loaded = true;
-    } else {
-      mergeFirstWins(kc, one.kc);
-    }
+    mergeFirstWins(kc, one.kc);
   }
   return { kc };
 }

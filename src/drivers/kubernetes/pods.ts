@@ -1,6 +1,7 @@
 // Which BuildKit pods a builder has, which one a build goes to, and why the ones that are not ready are
 // not. Pure functions over pod objects, so they are tested without a cluster.
 import type { V1Pod } from '@kubernetes/client-node';
+import { compareGoStrings } from '../../util/go-strings.js';
 import { ringOwner } from './hash-ring.js';
 
 /** A `matchLabels` selector as the API's `labelSelector` query (`a=b,c=d`, keys sorted like Go's). */
@@ -15,7 +16,7 @@ export function labelSelector(labels: Record<string, string>): string {
 export function runningPods(pods: readonly V1Pod[]): V1Pod[] {
   return pods
     .filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)
-    .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : (a.metadata?.name ?? '') > (b.metadata?.name ?? '') ? 1 : 0));
+    .sort((a, b) => compareGoStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
 }
 
 export type Loadbalance = 'sticky' | 'random';

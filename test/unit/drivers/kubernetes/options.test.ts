@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deploymentName } from '../../../../src/drivers/kubernetes/manifest.js';
 import {
-  DEFAULT_IMAGE, DEFAULT_QEMU_IMAGE, DEFAULT_ROOTLESS_IMAGE, DEFAULT_TIMEOUT_MS, parseGoDurationNs, parseKubernetesOptions,
+  DEFAULT_IMAGE, DEFAULT_QEMU_IMAGE, DEFAULT_ROOTLESS_IMAGE, DEFAULT_TIMEOUT_MS, parseKubernetesOptions,
   parseTolerations, splitMultiValues,
 } from '../../../../src/drivers/kubernetes/options.js';
+import { parseGoDurationNs } from '../../../../src/util/go-duration.js';
 import { BuildxError } from '../../../../src/util/errors.js';
 
 const parse = (driverOpts: Record<string, string>, name = 'mynode0') => parseKubernetesOptions({ name, driverOpts }, 'kube-ns');
