@@ -2,7 +2,7 @@
 // import only from its own layer or the layers below it. Type-only imports count, so a back edge never
 // hides behind `import type`.
 /** Highest first. `src/index.ts` (the package entry) sits with api/. */
-const LAYERS = ['commands', 'cli', 'api', 'builder', 'solver', 'drivers', 'session', 'buildkit', 'progress', 'docker', 'flags', 'util', 'proto'];
+const LAYERS = ['commands', 'cli', 'api', 'builder', 'solver', 'imagetools', 'registry', 'drivers', 'session', 'buildkit', 'progress', 'docker', 'flags', 'util', 'proto'];
 
 const layerPath = (name) => (name === 'api' ? '^src/(api/|index\\.ts$)' : `^src/${name}/`);
 
