@@ -32,8 +32,8 @@ const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_PREFIX = 'library/';
 
-/** go-digest's checks on the `@…` part; the reference grammar alone accepts more. */
-function validateDigest(d: string): void {
+/** go-digest's checks on the `@…` part (digest.Parse); the reference grammar alone accepts more. */
+export function validateDigest(d: string): void {
   const colon = d.indexOf(':');
   if (colon <= 0 || colon + 1 === d.length) throw new FlagError('invalid checksum digest format');
   const algorithm = d.slice(0, colon);
