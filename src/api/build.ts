@@ -4,14 +4,15 @@
 import { dirname, resolve } from 'node:path';
 import { bootDriver } from '../builder/boot.js';
 import { resolveBuilder, type Builder, type BuilderNode } from '../builder/builder.js';
+import { selectByConfigured, selectByWorkers, type NodeAssignment } from '../builder/node-select.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
 import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
   checkCacheEntries, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
-  parseNetworkMode, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
-  type CacheEntry, type ExportEntry, type Secret, type SSHSpec, type Ulimit,
+  parseNetworkMode, parsePlatform, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
+  type CacheEntry, type ExportEntry, type Platform, type Secret, type SSHSpec, type Ulimit,
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
 import { SummaryRecorder, type BuildSummary } from '../progress/summary.js';
@@ -20,15 +21,18 @@ import type { TransferRecord } from '../session/filesync.js';
 import type { SecretSource } from '../session/secrets.js';
 import { checkSecretFiles, secretSources } from '../session/secret-sources.js';
 import { sshAgents } from '../session/ssh-sources.js';
-import { BuildFailedError, runBuild, type ExportRequest, type SolveOptions } from '../solver/build.js';
+import { BuildFailedError, runBuild, type ExportRequest, type SolveOptions, type SolveResult } from '../solver/build.js';
 import type { FrontendOptions } from '../solver/frontend-attrs.js';
-import { isGitSSHContext, isRemoteContext, resolveBuildInputs } from '../solver/inputs.js';
+import { isGitSSHContext, isRemoteContext, replayableInputs, resolveBuildInputs, type BuildInputs } from '../solver/inputs.js';
 import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
 import { resolveExtraHosts } from '../solver/extra-hosts.js';
+import { mergeNodeImages } from '../solver/merge-index.js';
+import { checkMultiNodeMobyPush, multiNodeCache, multiNodeExports, type IndexPush } from '../solver/multi-node.js';
 import { planExports } from '../solver/plan-exports.js';
 import { checkPushCredentials } from '../solver/push-credentials.js';
 import { BuildxError, CanceledError, toBuildxError } from '../util/errors.js';
+import { withVertex } from '../progress/vertex.js';
 import { isDirectory } from '../util/fs-stat.js';
 import { randomId } from '../util/random-id.js';
 
@@ -86,8 +90,17 @@ export interface RunOptions {
 
 export type BuildOptions = PrepareOptions & RunOptions;
 
+/** What one node of the builder built. */
+export interface NodeBuildResult {
+  node: string;
+  /** The requested platforms it built (empty: its default platform). */
+  platforms: string[];
+  exporterResponse: Record<string, string>;
+}
+
 export interface BuildResult {
   builder: string;
+  /** The node that built the result (the first, when several did). */
   node: string;
   /** The build's ref; `buildx.build.ref` in the metadata is `<builder>/<node>/<ref>`. */
   ref: string;
@@ -101,14 +114,28 @@ export interface BuildResult {
   summary: BuildSummary;
   /** Every directory the session uploaded, with its DiffCopy figures. */
   transfers: TransferRecord[];
+  /** One entry per node that took part, in the builder's node order. */
+  nodes: NodeBuildResult[];
 }
 
 /** How far a prepared build got: `loading` while the node is asked for its state, then `building`. */
 export type BuildStage = 'prepared' | 'loading' | 'building' | 'done';
 
+/** One node's share of a build: the platforms it builds and its solve. */
+export interface NodePlan {
+  readonly node: BuilderNode;
+  readonly platforms: readonly string[];
+}
+
 export interface PreparedBuild {
   readonly builder: Builder;
+  /** The first node that builds. */
   readonly node: BuilderNode;
+  /**
+   * The nodes that build and their platforms. When some requested platform matches no platform a node
+   * was created with, the choice is made again once every node is up (from the workers' platforms).
+   */
+  readonly plan: readonly NodePlan[];
   /** The exporters the solve will use, with where the client receives each result. */
   readonly exports: readonly ExportRequest[];
   /** Warnings known before the build runs (e.g. that no output was asked for), as buildx logs them. */
@@ -137,60 +164,140 @@ function requestSecrets(request: BuildRequest, env: NodeJS.ProcessEnv): Readonly
   return secretSources(request.secrets ?? [], env);
 }
 
+/** The platforms a node was created with, as `--platform` values are read. */
+function configuredPlatforms(node: BuilderNode): Platform[] {
+  return (node.platforms ?? []).map((p) => parsePlatform(formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant })));
+}
+
+/**
+ * The node for each platform when the platforms the nodes were created with decide it; undefined when the
+ * workers must be asked (after booting every node). A single node takes everything.
+ */
+function assignByConfigured(builder: Builder, platforms: readonly Platform[]): NodeAssignment[] | undefined {
+  if (builder.nodes.length === 1 || platforms.length === 0) return [{ node: 0, platforms: [...platforms], unmatched: [] }];
+  return selectByConfigured(builder.nodes.map((n) => ({ configured: configuredPlatforms(n) })), platforms);
+}
+
+/** A solve without what is read locally (read once, for every node). */
+type NodeSolveOptions = Omit<SolveOptions, keyof BuildInputs | 'ssh'>;
+/** The request-level half of a solve, the same for every node. */
+type BaseSolve = Omit<NodeSolveOptions, 'platforms' | 'exports' | 'extraHosts' | 'frontendAttrs'>;
+
+interface NodeSolve {
+  index: number;
+  node: BuilderNode;
+  platforms: string[];
+  solve: NodeSolveOptions;
+  /** Set on a node of a split build whose image the client combines and pushes. */
+  push?: IndexPush;
+}
+
+interface PlanInput {
+  request: BuildRequest;
+  /** Every requested platform, formatted. */
+  platforms: string[];
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+}
+
+/** A node's exporters and hosts for its platforms; several nodes: buildx's split-build rules applied. */
+async function planNode(input: PlanInput, node: BuilderNode, index: number, platforms: string[], multiNode: boolean, base: BaseSolve): Promise<NodeSolve & { warning?: string }> {
+  const { request, env } = input;
+  const extraHosts = await resolveExtraHosts(parseAddHosts(request.addHosts ?? []), node.driver);
+  const plan = await planExports({
+    outputs: request.outputs ?? [], tags: request.tags ?? [], push: request.push ?? false, load: request.load ?? false,
+    // A split build's result spans every requested platform: what cannot take several (an engine without
+    // the containerd image store) is refused as for one node, rather than each node loading its part.
+    driver: node.driver, stdoutIsTTY: input.stdoutIsTTY, env, platforms: multiNode ? input.platforms : platforms,
+  });
+  if (platforms.length > 1 && !(await node.driver.features()).has('Multi-platform build')) {
+    throw notSupported('Multi-platform build', node.driver.name, 'https://docs.docker.com/go/build-multi-platform/');
+  }
+  let solve: NodeSolveOptions = { ...base, platforms, exports: plan.exports, extraHosts };
+  let push: IndexPush | undefined;
+  if (multiNode) {
+    const split = multiNodeExports(plan.exports);
+    push = split.push;
+    const cache = multiNodeCache(base.cacheFrom ?? [], base.cacheTo ?? [], platforms);
+    solve = { ...solve, exports: split.exports, ...cache, frontendAttrs: { 'multi-platform': 'true' } };
+  }
+  return { index, node, platforms, solve, warning: plan.warning, push };
+}
+
+/** Plans every assigned node; the docker driver's engines cannot take part in a split push. */
+async function planNodes(input: PlanInput, builder: Builder, assignments: readonly NodeAssignment[], base: BaseSolve) {
+  const multiNode = assignments.length > 1;
+  const planned = await Promise.all(assignments.map((a) => planNode(input, builder.nodes[a.node]!, a.node, a.platforms.map(formatPlatform), multiNode, base)));
+  if (multiNode) {
+    for (const p of planned) if (p.node.driver.isMobyDriver) checkMultiNodeMobyPush(p.solve.exports ?? []);
+  }
+  return planned;
+}
+
 /** Checks `request` against the builder and settles every input; nothing is written or sent yet. */
 export async function prepareBuild(request: BuildRequest, opts: PrepareOptions = {}): Promise<PreparedBuild> {
   const env = opts.env ?? process.env;
   const secrets = requestSecrets(request, env);
 
   const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env, contextKey: resolve(request.context) });
-  const node = builder.nodes[0];
-  if (!node) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
+  if (!builder.nodes[0]) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
 
-  let solve: SolveOptions;
-  let warnings: string[];
+  let prepared: Prepared;
   try {
     const outputs = request.outputs ?? [];
     const allowed = parseEntitlements(request.allow ?? []);
-    if (needsCacheExport(request.cacheTo ?? []) && !(await node.driver.features()).has('Cache export')) {
-      throw notSupported('Cache export', node.driver.name, 'https://docs.docker.com/go/build-cache-backends/');
+    const requested = request.platforms?.length ? request.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : [];
+    const platforms = parsePlatforms(requested);
+    const assignments = assignByConfigured(builder, platforms);
+    // Until the workers are asked, node 0 stands for every node in the checks.
+    const provisional = assignments ?? [{ node: 0, platforms, unmatched: [] }];
+    if (needsCacheExport(request.cacheTo ?? [])) {
+      for (const a of provisional) {
+        const driver = builder.nodes[a.node]!.driver;
+        if (!(await driver.features()).has('Cache export')) throw notSupported('Cache export', driver.name, 'https://docs.docker.com/go/build-cache-backends/');
+      }
     }
     checkCacheEntries(request.cacheFrom ?? [], request.cacheTo ?? []);
     await checkSecretFiles(request.secrets ?? [], env);
     checkLocalDelete(outputs, allowed.allowLocalOutputDelete);
-    const requested = request.platforms?.length ? request.platforms : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : [];
-    const platforms = parsePlatforms(requested).map(formatPlatform);
     const network = parseNetworkMode(request.network ?? 'default');
-    const extraHosts = await resolveExtraHosts(parseAddHosts(request.addHosts ?? []), node.driver);
     const tags = request.tags ?? [];
+    const input: PlanInput = { request, env, platforms: platforms.map(formatPlatform), stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY) };
     for (const t of tags) parseTag(t);
-    const plan = await planExports({
-      outputs, tags, push: request.push ?? false, load: request.load ?? false, driver: node.driver,
-      stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY), env, platforms,
-    });
-    warnings = plan.warning ? [plan.warning] : [];
-    if (platforms.length > 1 && !(await node.driver.features()).has('Multi-platform build')) {
-      throw notSupported('Multi-platform build', node.driver.name, 'https://docs.docker.com/go/build-multi-platform/');
-    }
+    const base: BaseSolve = {
+      target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,
+      noCacheFilter: request.noCacheFilter, pull: request.pull,
+      cacheFrom: request.cacheFrom ?? [], cacheTo: request.cacheTo ?? [],
+      entitlements: [...allowed.entitlements, ...(network === 'host' ? ['network.host'] : [])],
+      networkMode: network, shmSize: request.shmSize ?? 0, ulimits: (request.ulimits ?? []).map(formatUlimit),
+      cgroupParent: request.cgroupParent, secrets,
+    };
+    const nodes = await planNodes(input, builder, provisional, base);
+    const warnings = nodes[0]!.warning ? [nodes[0]!.warning] : [];
     if (opts.metadataFile && !(await isDirectory(dirname(opts.metadataFile)))) {
       throw new BuildxError(`invalid output path: stat ${dirname(opts.metadataFile)}: no such file or directory`);
     }
     // buildx reads keys and checks sockets once the builder is known, before the build is sent; an ssh git
     // context gets the default agent when none was named.
     const ssh = await sshAgents(withDefaultSSH(request.ssh ?? [], isGitSSHContext(request.context)), env);
-    await checkPushCredentials(plan.exports, dockerConfigDir({ env }), env);
+    await checkPushCredentials(nodes[0]!.solve.exports ?? [], dockerConfigDir({ env }), env);
     const inputs = await resolveBuildInputs(request.context, request.file, opts.stdin ?? process.stdin);
-    solve = {
-      ...inputs, target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,
-      noCacheFilter: request.noCacheFilter, pull: request.pull, platforms, exports: plan.exports,
-      cacheFrom: request.cacheFrom ?? [], cacheTo: request.cacheTo ?? [],
-      entitlements: [...allowed.entitlements, ...(network === 'host' ? ['network.host'] : [])],
-      networkMode: network, extraHosts, shmSize: request.shmSize ?? 0, ulimits: (request.ulimits ?? []).map(formatUlimit),
-      cgroupParent: request.cgroupParent, secrets, ssh,
-    };
+    prepared = new Prepared(request, env, builder, { input, base, inputs, ssh }, nodes, assignments === undefined ? platforms : undefined, warnings);
   } catch (err) {
     failedToBuild(err);
   }
-  return new Prepared(request, env, builder, node, solve, warnings);
+  return prepared;
+}
+
+/** The worker platforms of a node, native first; none when it cannot be asked. */
+async function workerPlatforms(node: BuilderNode, signal: AbortSignal): Promise<Platform[]> {
+  const client = await node.driver.client({ signal });
+  try {
+    const workers = await client.listWorkers({ signal });
+    return workers.flatMap((w) => w.platforms.map((p) => parsePlatform(formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant || undefined }))));
+  } finally {
+    client.close();
+  }
 }
 
 class Prepared implements PreparedBuild {
@@ -203,13 +310,23 @@ class Prepared implements PreparedBuild {
     private readonly request: BuildRequest,
     private readonly env: NodeJS.ProcessEnv,
     readonly builder: Builder,
-    readonly node: BuilderNode,
-    private readonly solve: SolveOptions,
+    private readonly settled: { input: PlanInput; base: BaseSolve; inputs: BuildInputs; ssh: SolveOptions['ssh'] },
+    private nodes: NodeSolve[],
+    /** Set when the nodes are chosen only once every node is up: the platforms to place. */
+    private readonly unplaced: Platform[] | undefined,
     readonly warnings: readonly string[],
   ) {}
 
+  get node(): BuilderNode {
+    return this.nodes[0]!.node;
+  }
+
+  get plan(): readonly NodePlan[] {
+    return this.nodes.map((n) => ({ node: n.node, platforms: n.platforms }));
+  }
+
   get exports(): readonly ExportRequest[] {
-    return this.solve.exports ?? [];
+    return this.nodes[0]!.solve.exports ?? [];
   }
 
   summary(exporterResponse?: Record<string, string>): BuildSummary {
@@ -219,55 +336,107 @@ class Prepared implements PreparedBuild {
     });
   }
 
+  /** Boots every node (the choice needs their workers), then places the platforms as buildx does. */
+  private async placeOnWorkers(platforms: Platform[], progress: ProgressWriter, signal: AbortSignal, warn: (text: string) => void): Promise<void> {
+    const { builder } = this;
+    await Promise.all(builder.nodes.map((n) => bootDriver(n.driver, progress, signal)));
+    const workers = await Promise.all(builder.nodes.map((n) => workerPlatforms(n, signal).catch((): Platform[] => [])));
+    const assignments = selectByWorkers(builder.nodes.map((n) => ({ configured: configuredPlatforms(n) })), workers, platforms);
+    for (const a of assignments) {
+      // buildx sends these to node 0 without a word; a build that runs anything for them fails there.
+      for (const p of a.unmatched) warn(`no node of builder ${builder.name} runs ${formatPlatform(p)}; building it on ${builder.nodes[a.node]!.name}`);
+    }
+    this.nodes = await planNodes(this.settled.input, builder, assignments, this.settled.base);
+  }
+
   async run(opts: RunOptions = {}): Promise<BuildResult> {
     if (this.stage !== 'prepared') throw new BuildxError('a prepared build runs once');
     const signal = opts.signal ?? new AbortController().signal;
     const progress = observeProgress(opts.progress ?? discardProgress, (s) => this.recorder.write(s));
-    const { builder, node, env } = this;
+    const { builder, env } = this;
     this.started = process.hrtime.bigint();
     this.stage = 'loading';
     const configDir = buildxConfigDir(env);
-    // Like buildx, the build is recorded before it runs, so a failed build can be traced too.
+    // Like buildx, the build is recorded before it runs, so a failed build can be traced too; every
+    // node builds under the same ref.
     const ref = randomId();
     const remote = isRemoteContext(this.request.context);
-    await saveLocalState(configDir, builder.name, node.name, ref, buildState(this.request.context, this.request.file, remote));
+    const state = buildState(this.request.context, this.request.file, remote);
     // An engine that cannot be asked is a builder error (unprefixed, as buildx reports it while loading
     // nodes); a bootstrap that fails is a build failure.
-    let status: DriverStatus;
+    let statuses: DriverStatus[];
     try {
-      status = await node.driver.status({ signal });
+      statuses = await Promise.all(this.nodes.map((n) => n.node.driver.status({ signal })));
     } catch (err) {
       await progress.close(err);
       throw signal.aborted ? new CanceledError(err) : err;
     }
     this.stage = 'building';
-    let solved;
+    // One node failing stops the others, as buildx's error group does.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let solved: { n: NodeSolve; result: SolveResult }[];
+    let merged: string | undefined;
+    let replay: { cleanup: () => Promise<void> } | undefined;
     try {
-      await bootDriver(node.driver, progress, signal, status);
-      solved = await runBuild(
-        { driver: node.driver, builderName: builder.name, nodeName: node.name, nodeId: await buildNodeId(configDir), dockerConfigDir: dockerConfigDir({ env }), env },
-        this.solve,
-        { progress, signal, ref, onTransfer: (r) => this.transfers.push(r), onWarning: (w) => opts.onWarning?.(`WARNING: ${w}`) },
-      );
+      await Promise.all(this.nodes.map((n, i) => bootDriver(n.node.driver, progress, stop.signal, statuses[i])));
+      if (this.unplaced) await this.placeOnWorkers(this.unplaced, progress, stop.signal, (w) => opts.onWarning?.(`WARNING: ${w}`));
+      for (const n of this.nodes) await saveLocalState(configDir, builder.name, n.node.name, ref, state);
+      const nodeId = await buildNodeId(configDir);
+      const multiNode = this.nodes.length > 1;
+      if (multiNode) {
+        // Which node builds what, shown before their steps (buildx leaves it to be guessed).
+        for (const n of this.nodes) await withVertex(progress, `[internal] ${n.node.name} builds ${n.platforms.join(', ')}`, async () => {});
+      }
+      const replayable = await replayableInputs(this.settled.inputs, this.nodes.length);
+      replay = replayable;
+      const inputs = replayable.inputs;
+      solved = await Promise.all(this.nodes.map(async (n) => {
+        try {
+          const result = await runBuild(
+            { driver: n.node.driver, builderName: builder.name, nodeName: n.node.name, nodeId, dockerConfigDir: dockerConfigDir({ env }), env },
+            { ...n.solve, ...inputs(), ssh: this.settled.ssh },
+            { progress, signal: stop.signal, ref, onTransfer: (r) => this.transfers.push(r), onWarning: (w) => opts.onWarning?.(`WARNING: ${w}`) },
+          );
+          return { n, result };
+        } catch (err) {
+          stop.abort(err);
+          throw err;
+        }
+      }));
+      const push = this.nodes.length > 1 ? this.nodes.find((n) => n.push)?.push : undefined;
+      if (push) {
+        merged = await withVertex(progress, `merging manifest list ${push.names.join(',')}`, () =>
+          mergeNodeImages(solved.map((s) => s.result.exporterResponse), push, { dockerConfigDir: dockerConfigDir({ env }), env, signal: stop.signal, exportAttrs: push.attrs }));
+      }
     } catch (err) {
       await progress.close(err);
       this.stage = 'done';
       if (signal.aborted) throw new CanceledError(err);
       failedToBuild(err);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await replay?.cleanup();
     }
     await progress.close();
     this.stage = 'done';
-    const response = solved.exporterResponse;
+    const first = solved[0]!;
+    // buildx reports the first node's response, or only the merged digest when the nodes' images were
+    // combined.
+    const response = merged !== undefined ? { 'containerimage.digest': merged } : first.result.exporterResponse;
+    const extra: Record<string, string> = merged !== undefined ? {} : { 'buildx.build.ref': `${builder.name}/${first.n.node.name}/${first.result.ref}` };
     return {
       builder: builder.name,
-      node: node.name,
-      ref: solved.ref,
-      imageId: solved.imageId,
+      node: first.n.node.name,
+      ref: first.result.ref,
+      imageId: merged ?? first.result.imageId,
       digest: response['containerimage.digest'],
       exporterResponse: response,
-      metadata: buildMetadata(response, { 'buildx.build.ref': `${builder.name}/${node.name}/${solved.ref}` }),
-      summary: this.summary(response),
-      transfers: solved.transfers,
+      metadata: buildMetadata(response, extra),
+      summary: this.summary(merged !== undefined ? { ...first.result.exporterResponse, 'image.name': this.nodes.find((n) => n.push)!.push!.names.join(','), ...response } : response),
+      transfers: solved.flatMap((s) => s.result.transfers),
+      nodes: solved.map((s) => ({ node: s.n.node.name, platforms: [...s.n.platforms], exporterResponse: s.result.exporterResponse })),
     };
   }
 }

@@ -1,10 +1,12 @@
 // What a build reads locally: `PATH | URL | -` and `-f` resolved into a context and a Dockerfile (stdin read
 // only when asked to, a tar context streamed, never buffered whole), then laid out as the directories,
 // uploads and frontend attributes one solve needs.
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { BuildxError } from '../util/errors.js';
 import { isDirectory, pathExists } from '../util/fs-stat.js';
 import { randomId } from '../util/random-id.js';
@@ -128,5 +130,27 @@ export async function prepareLocalInputs(inputs: BuildInputs, sessionUrlHost: st
   return {
     dirs, attrs, uploads, sharedKeyBase,
     cleanup: async () => { await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true }))); },
+  };
+}
+
+/**
+ * Inputs several solves can read: a context streamed from stdin can be read once, so for a build split
+ * over nodes it is written to a temporary file first (streamed, never held in memory) and each solve
+ * reads the file. `cleanup` removes it.
+ */
+export async function replayableInputs(inputs: BuildInputs, readers: number): Promise<{ inputs: () => BuildInputs; cleanup: () => Promise<void> }> {
+  const ctx = inputs.context;
+  if (readers < 2 || ctx.kind !== 'tar-stream') return { inputs: () => inputs, cleanup: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'tsbuildx-stdin-'));
+  const file = join(dir, 'context.tar');
+  try {
+    await pipeline(Readable.from(ctx.stream), createWriteStream(file));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    inputs: () => ({ ...inputs, context: { kind: 'tar-stream', stream: createReadStream(file) } }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -3,7 +3,7 @@
 // engine. Outputs on disk are written under a temporary name and moved into place only when the build
 // succeeds, so a failed build leaves nothing half-written behind.
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { pathExists } from '../util/fs-stat.js';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -111,7 +111,23 @@ export async function prepareOutput(target: OutputTarget, opts: PrepareOutputOpt
   await mkdir(tmp, { recursive: true });
   return {
     sink: { kind: 'dir', path: tmp, mirror: target.mirror },
-    commit: async () => { await rename(tmp, target.path); },
+    commit: () => publishDir(tmp, target.path),
     discard: async () => { await rm(tmp, { recursive: true, force: true }); },
   };
+}
+
+/**
+ * Moves a received directory into place. When the nodes of a split build each received their
+ * platforms' part, the first one creates the directory and the others move their entries into it.
+ */
+async function publishDir(tmp: string, dest: string): Promise<void> {
+  try {
+    await rename(tmp, dest);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  for (const entry of await readdir(tmp)) await rename(join(tmp, entry), join(dest, entry));
+  await rm(tmp, { recursive: true, force: true });
 }

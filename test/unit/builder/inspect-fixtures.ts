@@ -1,21 +1,11 @@
 // Inputs behind the captured buildx 0.36.1 outputs in fixtures/: what a bare buildkitd v0.32.2 (OCI
 // worker, default GC policy) reports, and the builders the outputs were taken from.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { GCPolicyRule } from '../../../src/buildkit/convert.js';
 import type { NodeInfo } from '../../../src/builder/list.js';
+import { sourceFixture } from '../source-fixture.js';
 
 export function fixture(name: string): string {
-  // Tests run compiled from another tree; fixtures stay in the source tree.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'test/unit/builder/fixtures', name);
-    if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`fixture ${name} not found`);
-    dir = up;
-  }
+  return sourceFixture('builder', name);
 }
 
 export const LABELS: Record<string, string> = {
