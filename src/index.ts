@@ -61,3 +61,7 @@ export type { Dialer } from './buildkit/bridge.js';
 export { Session, type SessionOptions } from './session/session.js';
 export { currentContextName, currentEndpoint, resolveContext, type DockerEndpoint } from './docker/context.js';
 export { buildNodeId, buildxConfigDir } from './builder/paths.js';
+
+// Images in registries and OCI layouts (`imagetools inspect|create`), and the lower-level library the
+// multi-node merge uses.
+export { createImage, imageCreateMetadataText, inspectImage, type CreateImageOptions, type CreateImageResult, type ImagetoolsOptions, type InspectImageOptions } from './api/imagetools.js';

@@ -14,6 +14,9 @@ import HistoryLs from './history/ls.js';
 import HistoryOpen from './history/open.js';
 import HistoryRm from './history/rm.js';
 import HistoryTrace from './history/trace.js';
+import Imagetools from './imagetools/index.js';
+import ImagetoolsCreate from './imagetools/create.js';
+import ImagetoolsInspect from './imagetools/inspect.js';
 import Inspect from './inspect.js';
 import Ls from './ls.js';
 import Prune from './prune.js';
@@ -38,6 +41,9 @@ export const COMMANDS = {
   'history:open': HistoryOpen,
   'history:rm': HistoryRm,
   'history:trace': HistoryTrace,
+  imagetools: Imagetools,
+  'imagetools:create': ImagetoolsCreate,
+  'imagetools:inspect': ImagetoolsInspect,
   inspect: Inspect,
   ls: Ls,
   prune: Prune,

@@ -5,3 +5,7 @@ export { MediaType } from '../registry/types.js';
 export type { RegistryHostConfig, RegistryOptions } from '../registry/options.js';
 export { parseLocation, OCILayoutLocation, RegistryLocation, type Location } from '../registry/location.js';
 export { ImageTools, type CombineSource, type CombineResult } from './image-tools.js';
+export { parseAnnotations, annotationKeyString, parseAnnotationKey, type AnnotationKey } from './annotations.js';
+export { parseOCIPlatform, formatPlatform } from './platforms.js';
+export { Ingester } from './copy.js';
+export type { DescWithSource, Source } from './combine.js';

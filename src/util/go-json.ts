@@ -63,3 +63,35 @@ export function goEncodeJSON(v: unknown, opts: GoEncodeOptions): string {
   };
   return enc(v);
 }
+
+/** json.Indent / json.MarshalIndent's layout of compact JSON text: `{}` and `[]` stay closed up. */
+export function goIndent(compact: string, prefix: string, indent: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  const newline = () => `\n${prefix}${indent.repeat(depth)}`;
+  for (let i = 0; i < compact.length; i++) {
+    const c = compact[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += compact[++i]!;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    switch (c) {
+      case '"': inString = true; out += c; break;
+      case '{': case '[': {
+        const close = c === '{' ? '}' : ']';
+        if (compact[i + 1] === close) { out += c + close; i++; break; }
+        depth++;
+        out += c + newline();
+        break;
+      }
+      case '}': case ']': depth--; out += newline() + c; break;
+      case ',': out += c + newline(); break;
+      case ':': out += ': '; break;
+      default: out += c;
+    }
+  }
+  return out;
+}

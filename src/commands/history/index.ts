@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
+import { runGroup } from '../../cli/group-help.js';
 import { invocation } from '../../cli/invocation.js';
-import { BuildxError } from '../../index.js';
 
 const SUBCOMMANDS: Array<[string, string]> = [
   ['export', 'Export build records into Docker Desktop bundle'],
@@ -13,17 +13,6 @@ const SUBCOMMANDS: Array<[string, string]> = [
   ['trace', 'Show the OpenTelemetry trace of a build record'],
 ];
 
-/** cobra's help of the `history` group, which buildx prints for a bare or unknown subcommand. */
-function groupHelp(root: string): string {
-  return [
-    'Commands to work on build records', '', 'Usage:', `  ${root} history`, `  ${root} history [command]`, '', 'Available Commands:',
-    ...SUBCOMMANDS.map(([n, d]) => `  ${n.padEnd(11)} ${d}`), '', 'Flags:', '  -h, --help   help for history', '', 'Global Flags:',
-    '      --builder string   Override the configured builder instance', '  -D, --debug            Enable debug logging', '',
-    `Use "${root} history [command] --help" for more information about a command.`, '',
-    'Experimental commands and flags are hidden. Set BUILDX_EXPERIMENTAL=1 to show them.', '',
-  ].join('\n');
-}
-
 export default class History extends BaseCommand {
   static override summary = 'Commands to work on build records';
   static override use = 'history';
@@ -31,8 +20,6 @@ export default class History extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv } = await this.parse(History);
-    const args = argv as string[];
-    process.stdout.write(groupHelp(invocation().rootPath));
-    if (args.length) throw new BuildxError(`unknown command: "${args[0]}"`);
+    runGroup(invocation().rootPath, 'history', History.summary, SUBCOMMANDS, argv as string[]);
   }
 }
