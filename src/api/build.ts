@@ -305,6 +305,7 @@ class Prepared implements PreparedBuild {
   private readonly recorder = new SummaryRecorder();
   private readonly transfers: TransferRecord[] = [];
   private started = 0n;
+  private mergedNames: string[] | undefined;
 
   constructor(
     private readonly request: BuildRequest,
@@ -330,6 +331,8 @@ class Prepared implements PreparedBuild {
   }
 
   summary(exporterResponse?: Record<string, string>): BuildSummary {
+    // The nodes pushed to bare repositories; the combined index went to the names asked for.
+    if (exporterResponse && this.mergedNames) exporterResponse = { ...exporterResponse, 'image.name': this.mergedNames.join(',') };
     return this.recorder.summary({
       durationNs: this.started ? process.hrtime.bigint() - this.started : undefined,
       transfers: this.transfers, exporterResponse, exports: this.exports,
@@ -409,6 +412,7 @@ class Prepared implements PreparedBuild {
       if (push) {
         merged = await withVertex(progress, `merging manifest list ${push.names.join(',')}`, () =>
           mergeNodeImages(solved.map((s) => s.result.exporterResponse), push, { dockerConfigDir: dockerConfigDir({ env }), env, signal: stop.signal, exportAttrs: push.attrs }));
+        if (merged !== undefined) this.mergedNames = push.names;
       }
     } catch (err) {
       await progress.close(err);
@@ -434,7 +438,7 @@ class Prepared implements PreparedBuild {
       digest: response['containerimage.digest'],
       exporterResponse: response,
       metadata: buildMetadata(response, extra),
-      summary: this.summary(merged !== undefined ? { ...first.result.exporterResponse, 'image.name': this.nodes.find((n) => n.push)!.push!.names.join(','), ...response } : response),
+      summary: this.summary(response),
       transfers: solved.flatMap((s) => s.result.transfers),
       nodes: solved.map((s) => ({ node: s.n.node.name, platforms: [...s.n.platforms], exporterResponse: s.result.exporterResponse })),
     };
