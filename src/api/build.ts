@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { bootDriver } from '../builder/boot.js';
 import { resolveBuilder, type Builder, type BuilderNode } from '../builder/builder.js';
+import { registryConfigOf } from '../builder/registry-config.js';
 import { selectByConfigured, selectByWorkers, type NodeAssignment } from '../builder/node-select.js';
 import { buildState, saveLocalState } from '../builder/local-state.js';
 import { buildNodeId, buildxConfigDir } from '../builder/paths.js';
@@ -411,7 +412,7 @@ class Prepared implements PreparedBuild {
       const push = this.nodes.length > 1 ? this.nodes.find((n) => n.push)?.push : undefined;
       if (push) {
         merged = await withVertex(progress, `merging manifest list ${push.names.join(',')}`, () =>
-          mergeNodeImages(solved.map((s) => s.result.exporterResponse), push, { dockerConfigDir: dockerConfigDir({ env }), env, signal: stop.signal, exportAttrs: push.attrs }));
+          mergeNodeImages(solved.map((s) => s.result.exporterResponse), push, { dockerConfigDir: dockerConfigDir({ env }), env, signal: stop.signal, exportAttrs: push.attrs, registryConfig: registryConfigOf(builder) }));
         if (merged !== undefined) this.mergedNames = push.names;
       }
     } catch (err) {

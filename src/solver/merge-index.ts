@@ -25,12 +25,14 @@ export function nodeImageDescriptor(response: Readonly<Record<string, string>>):
   return digest ? { mediaType: MANIFEST_LIST, digest, size: -1 } : undefined;
 }
 
-/** `annotation-index.K` / `annotation-manifest-descriptor.K` exporter attributes, keyed `index:K` / `manifest-descriptor:K`. */
+/**
+ * The exporter's index and index-descriptor annotations (`annotation-index.K`,
+ * `annotation-manifest-descriptor[platform].K`), keyed as combine() takes them: as written.
+ */
 export function indexAnnotations(attrs: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) {
-    const m = /^annotation-(index|manifest-descriptor)((?:\[[^\]]*\])?)\.(.+)$/.exec(k);
-    if (m) out[`${m[1]}${m[2]}:${m[3]}`] = v;
+    if (/^annotation-(index|manifest-descriptor)(\[[^\]]*\])?\./.test(k)) out[k] = v;
   }
   return out;
 }

@@ -74,6 +74,6 @@ describe('the merge of the nodes\' images', () => {
       'annotation.x': 'manifest only',
       'annotation-manifest.y': 'manifest only',
       name: 'n',
-    }), { 'index:org.opencontainers.image.title': 't', 'manifest-descriptor[linux/amd64]:a': 'b' });
+    }), { 'annotation-index.org.opencontainers.image.title': 't', 'annotation-manifest-descriptor[linux/amd64].a': 'b' });
   });
 });
