@@ -44,7 +44,7 @@ export class Resolver {
 
   /** The descriptor a tag or digest names. */
   async resolve(loc: Location): Promise<Descriptor> {
-    return loc.isOCILayout() ? this.layout(loc).resolve(loc) : this.repository(loc as RegistryLocation).resolve();
+    return loc.isOCILayout() ? this.layout(loc).resolve(loc) : this.repository(loc as RegistryLocation).resolve(loc as RegistryLocation);
   }
 
   /** Small content (manifests, configs, attestation layers) in memory. */

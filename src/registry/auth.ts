@@ -85,7 +85,8 @@ export class Authorizer {
       if (c.scheme === 'bearer') {
         const err = c.params.error;
         if (err && again) throw new Error(`authorization failed: server message: ${err}`);
-        if (this.handlers.has(host) && !err) return false;
+        // Another request may have set the host up meanwhile: a first refusal retries with it.
+        if (this.handlers.get(host)?.scheme === 'bearer' && !err) return !again;
         const creds = await this.credentials(host);
         this.handlers.set(host, {
           scheme: 'bearer', creds, realm: c.params.realm ?? '', service: c.params.service ?? '',
@@ -97,7 +98,7 @@ export class Authorizer {
         const creds = await this.credentials(host);
         // Without credentials buildx keeps no handler and the request fails with the 401 itself.
         if (!creds?.username || !creds.secret) return false;
-        if (this.handlers.get(host)?.scheme === 'basic') return false;
+        if (this.handlers.get(host)?.scheme === 'basic') return !again;
         this.handlers.set(host, { scheme: 'basic', creds, realm: '', service: '', challengeScopes: [], tokens: new Map() });
         return true;
       }

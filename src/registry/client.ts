@@ -54,10 +54,10 @@ export class RepositoryClient {
     return send(endpoints, this.authz, { ...req, signal: this.signal });
   }
 
-  /** The descriptor a tag or digest names (containerd's Resolve). */
-  async resolve(): Promise<Descriptor> {
-    const ref = this.loc.toString();
-    const reference = this.loc.digest() || this.loc.tag();
+  /** The descriptor a tag or digest of this repository names (containerd's Resolve). */
+  async resolve(loc: RegistryLocation = this.loc): Promise<Descriptor> {
+    const ref = loc.toString();
+    const reference = loc.digest() || loc.tag();
     const path = `/v2/${this.repo}/manifests/${reference}`;
     const headers = { accept: RESOLVE_ACCEPT };
     let firstErr: Error | undefined;
@@ -75,7 +75,7 @@ export class RepositoryClient {
         continue;
       }
       if (res.status > 299) throw await unexpected(r, 'HEAD');
-      let digest = this.loc.digest();
+      let digest = loc.digest();
       let mediaType = manifestMediaType(res);
       const len = res.headers.get('content-length');
       let size = len === null ? -1 : Number(len);
