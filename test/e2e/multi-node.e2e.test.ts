@@ -138,10 +138,13 @@ e2eSuite('multi-node builders', (ctx) => {
     assert.match(r.stderr, /^ERROR: failed to build: tag is needed when pushing to registry$/m);
   });
 
-  it('a local output of a split build holds each node\'s platform', { timeout: TEST_TIMEOUT }, async () => {
+  it('a local output of a split build holds each node\'s platform, also from a context on stdin', { timeout: TEST_TIMEOUT }, async () => {
     assert.ok(builder, 'needs the builder of the first test');
     const dest = ctx.path('mn-local');
-    await ok(ts(['build', '--builder', builder, '--platform', PLATFORMS.join(','), '--build-arg', 'NONCE=local', '-o', `type=local,dest=${dest}`, project]));
+    // A tar context on stdin can be read once; both nodes get all of it.
+    const tar = await ok(run('tar', ['-C', project, '-c', '.'], { timeoutMs: 30_000 }));
+    await ok(ctx.buildx(['build', '--builder', builder, '--platform', PLATFORMS.join(','), '--build-arg', 'NONCE=local', '-o', `type=local,dest=${dest}`, '-'],
+      { input: tar.stdout, timeoutMs: 170_000 }));
     assert.equal(await readFile(join(dest, 'linux_amd64', 'arch'), 'utf8'), UNAME['linux/amd64']);
     assert.equal(await readFile(join(dest, 'linux_arm64', 'arch'), 'utf8'), UNAME['linux/arm64']);
   });
