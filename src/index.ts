@@ -38,8 +38,8 @@ export {
 
 // Flag grammars: `docker buildx build` flag strings into request values, and back.
 export {
-  checkImageIdFile, formatCacheEntry, formatOutput, formatSecret, formatSSH, formatUlimit, parseBuildArgs, parseCacheEntries,
-  parseCacheEntry, parseLabels, parseOutput, parseOutputs, parseSecret, parseSecrets, parseShmSize, parseSSH, parseSSHSpecs, parseUlimit,
+  canonicalizeAttest, checkImageIdFile, formatCacheEntry, formatOutput, formatSecret, formatSSH, formatUlimit, parseBuildArgs, parseCacheEntries,
+  parseAttests, parseCacheEntry, parseLabels, parseOutput, parseOutputs, parseSecret, parseSecrets, parseShmSize, parseSSH, parseSSHSpecs, parseUlimit,
   parseUlimits, resolveProgressMode, withSourceDateEpoch, FlagError,
   type CacheEntry, type ExportEntry, type ProgressMode, type Secret, type SSHSpec, type Ulimit,
 } from './flags/index.js';

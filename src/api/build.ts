@@ -12,7 +12,7 @@ import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
   checkCacheEntries, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
-  parseNetworkMode, parsePlatform, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
+  parseAttests, parseNetworkMode, parsePlatform, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
   type CacheEntry, type ExportEntry, type Platform, type Secret, type SSHSpec, type Ulimit,
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
@@ -66,6 +66,11 @@ export interface BuildRequest extends Pick<FrontendOptions, 'target' | 'buildArg
   /** `host:ip` (or `host=ip`) pairs. */
   addHosts?: string[];
   ulimits?: Ulimit[];
+  /**
+   * `--attest` values (`type=provenance,mode=max`; `--provenance`/`--sbom` through `canonicalizeAttest`):
+   * BuildKit's frontend makes the attestations and the image exporter attaches them.
+   */
+  attests?: string[];
 }
 
 export interface PrepareOptions {
@@ -160,7 +165,13 @@ export function checkBuildRequest(request: BuildRequest, env: NodeJS.ProcessEnv 
   requestSecrets(request, env);
 }
 
+/** The frontend's `attest:<type>` attributes; types turned off are left out. */
+function attestAttrs(request: BuildRequest): Record<string, string> {
+  return Object.fromEntries(Object.entries(parseAttests(request.attests ?? [])).flatMap(([t, v]) => (v === null ? [] : [[`attest:${t}`, v]])));
+}
+
 function requestSecrets(request: BuildRequest, env: NodeJS.ProcessEnv): ReadonlyMap<string, SecretSource> {
+  attestAttrs(request);
   resolveNoCache({ noCache: request.noCache ?? false, noCacheFilter: request.noCacheFilter ?? [] });
   return secretSources(request.secrets ?? [], env);
 }
@@ -195,6 +206,8 @@ interface NodeSolve {
 
 interface PlanInput {
   request: BuildRequest;
+  /** `attest:<type>` frontend attributes of the attestations asked for. */
+  attests: Record<string, string>;
   /** Every requested platform, formatted. */
   platforms: string[];
   env: NodeJS.ProcessEnv;
@@ -210,17 +223,22 @@ async function planNode(input: PlanInput, node: BuilderNode, index: number, plat
     // A split build's result spans every requested platform: what cannot take several (an engine without
     // the containerd image store) is refused as for one node, rather than each node loading its part.
     driver: node.driver, stdoutIsTTY: input.stdoutIsTTY, env, platforms: multiNode ? input.platforms : platforms,
+    attestations: Object.keys(input.attests).length > 0,
   });
   if (platforms.length > 1 && !(await node.driver.features()).has('Multi-platform build')) {
     throw notSupported('Multi-platform build', node.driver.name, 'https://docs.docker.com/go/build-multi-platform/');
   }
-  let solve: NodeSolveOptions = { ...base, platforms, exports: plan.exports, extraHosts };
+  const attested = Object.keys(input.attests).length > 0;
+  if (attested && !(await node.driver.features()).has('Multi-platform build')) {
+    throw notSupported('Attestation', node.driver.name, 'https://docs.docker.com/go/attestations/');
+  }
+  let solve: NodeSolveOptions = { ...base, platforms, exports: plan.exports, extraHosts, frontendAttrs: { ...input.attests } };
   let push: IndexPush | undefined;
   if (multiNode) {
     const split = multiNodeExports(plan.exports);
     push = split.push;
     const cache = multiNodeCache(base.cacheFrom ?? [], base.cacheTo ?? [], platforms);
-    solve = { ...solve, exports: split.exports, ...cache, frontendAttrs: { 'multi-platform': 'true' } };
+    solve = { ...solve, exports: split.exports, ...cache, frontendAttrs: { ...solve.frontendAttrs, 'multi-platform': 'true' } };
   }
   return { index, node, platforms, solve, warning: plan.warning, push };
 }
@@ -239,6 +257,7 @@ async function planNodes(input: PlanInput, builder: Builder, assignments: readon
 export async function prepareBuild(request: BuildRequest, opts: PrepareOptions = {}): Promise<PreparedBuild> {
   const env = opts.env ?? process.env;
   const secrets = requestSecrets(request, env);
+  const attests = attestAttrs(request);
 
   const builder = typeof opts.builder === 'object' ? opts.builder : await resolveBuilder({ name: opts.builder, env, contextKey: resolve(request.context) });
   if (!builder.nodes[0]) throw new BuildxError(`no valid drivers found: builder ${builder.name} has no nodes`);
@@ -263,7 +282,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
     checkLocalDelete(outputs, allowed.allowLocalOutputDelete);
     const network = parseNetworkMode(request.network ?? 'default');
     const tags = request.tags ?? [];
-    const input: PlanInput = { request, env, platforms: platforms.map(formatPlatform), stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY) };
+    const input: PlanInput = { request, env, attests, platforms: platforms.map(formatPlatform), stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY) };
     for (const t of tags) parseTag(t);
     const base: BaseSolve = {
       target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,

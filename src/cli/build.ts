@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  BuildxError, checkBuildRequest, checkImageIdFile, formatBuildSummary, formatWarnings, observeProgress, parseBuildArgs,
+  BuildxError, canonicalizeAttest, checkBuildRequest, checkImageIdFile, formatBuildSummary, formatWarnings, observeProgress, parseBuildArgs,
   parseCacheEntries, parseLabels, parseOutputs, parseSecrets, parseShmSize, parseSSHSpecs, parseUlimits, prepareBuild, resolveBuilder,
   renderTimelineHTML, renderTimelineSVG, timelineFormatFor, TimelineRecorder, withSourceDateEpoch,
   type BuildRequest, type BuildResult, type PreparedBuild, type TimelineFormat,
@@ -30,6 +30,10 @@ export interface BuildCliInput {
   outputs: string[];
   progress: string;
   platforms: string[];
+  /** `--attest` values, then the `--provenance` and `--sbom` shorthands ('' when not given). */
+  attests?: string[];
+  provenance?: string;
+  sbom?: string;
   builder?: string;
   cacheFrom: string[];
   cacheTo: string[];
@@ -75,6 +79,7 @@ function toRequest(input: BuildCliInput, env: NodeJS.ProcessEnv): BuildRequest {
     noCache: input.noCache, noCacheFilter: input.noCacheFilter, pull: input.pull, tags: input.tags, push: input.push,
     load: input.load, platforms: input.platforms, network: input.network, addHosts: input.addHosts, allow: input.allow,
     cgroupParent: input.cgroupParent,
+    attests: [...(input.attests ?? []), canonicalizeAttest('provenance', input.provenance ?? ''), canonicalizeAttest('sbom', input.sbom ?? '')].filter((a) => a !== ''),
   };
 }
 

@@ -7,18 +7,6 @@ import { parseShmSize, parseUlimit } from '../index.js';
 
 const many = (description: string, char?: 'f' | 't' | 'o' | 'q') => Flags.string({ multiple: true, multipleNonGreedy: true, default: [], description, ...(char ? { char } : {}) });
 
-/**
- * `--provenance`/`--sbom`: builds make no attestations yet, so only turning them off (what buildx's own
- * tests pass to get plain images) is taken; anything else is refused rather than silently dropped.
- */
-const noAttestation = (name: string, description: string) => Flags.custom<string>({
-  description,
-  parse: async (input) => {
-    if (!/^(false|0|f|FALSE|False|disabled=true)$/.test(input)) throw new FlagValueError(`--${name}=${input}: attestations are not supported yet`);
-    return input;
-  },
-})();
-
 export default class Build extends BaseCommand {
   static override summary = 'Start a build';
   static override aliases = ['b'];
@@ -40,15 +28,16 @@ export default class Build extends BaseCommand {
     network: Flags.string({ description: 'Set the networking mode for the "RUN" instructions during build', default: 'default' }),
     'no-cache': Flags.boolean({ description: 'Do not use cache when building the image' }),
     'no-cache-filter': many('Do not cache specified stages'),
+    attest: many('Attestation parameters (format: "type=sbom,generator=image")'),
     output: many('Output destination (format: "type=local,dest=path")', 'o'),
     platform: many('Set target platform for build'),
     progress: Flags.string({ description: 'Set type of progress output ("auto", "none", "plain", "quiet", "rawjson", "tty")', default: 'auto' }),
-    provenance: noAttestation('provenance', 'Shorthand for "--attest=type=provenance"'),
+    provenance: Flags.string({ description: 'Shorthand for "--attest=type=provenance"', default: '' }),
     pull: Flags.boolean({ description: 'Always attempt to pull all referenced images' }),
     push: Flags.boolean({ description: 'Shorthand for "--output=type=registry"' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the build output and print image ID on success' }),
     secret: many('Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")'),
-    sbom: noAttestation('sbom', 'Shorthand for "--attest=type=sbom"'),
+    sbom: Flags.string({ description: 'Shorthand for "--attest=type=sbom"', default: '' }),
     'shm-size': checkedString('shm-size', parseShmSize, { description: 'Shared memory size for build containers' }),
     ssh: many('SSH agent socket or keys to expose to the build'),
     tag: many('Image identifier (format: "[registry/]repository[:tag]")', 't'),
@@ -88,6 +77,9 @@ export default class Build extends BaseCommand {
       outputs: flags.output,
       progress: flags.progress,
       platforms: flags.platform,
+      attests: flags.attest,
+      provenance: flags.provenance,
+      sbom: flags.sbom,
       builder: flags.builder,
       cacheFrom: flags['cache-from'],
       cacheTo: flags['cache-to'],

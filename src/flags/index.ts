@@ -12,3 +12,4 @@ export * from './ssh.js';
 export * from './context.js';
 export * from './misc.js';
 export * from './prune-filter.js';
+export * from './attest.js';

@@ -28,6 +28,8 @@ export interface ExportPlanInput {
   stdoutIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   platforms?: string[];
+  /** Attestations will be attached (the classic image store cannot load them either). */
+  attestations?: boolean;
   /** Defaults to the docker CLI's view (DOCKER_HOST, DOCKER_CONTEXT, config.json) through `docker`. */
   engine?: LoadEngine;
   docker?: DockerCliOptions;
@@ -123,6 +125,7 @@ export async function planExports(input: ExportPlanInput): Promise<ExportPlan> {
     defaultLoad,
     noDefaultLoad,
     multiPlatform: (input.platforms?.length ?? 0) > 1,
+    attestations: input.attestations ?? false,
     multipleExporters: await takesMultipleExporters(input.driver),
     containerdStore,
     driverContainerdStore,
