@@ -103,6 +103,23 @@ e2eSuite('multi-node builders', (ctx) => {
     assert.equal(b.digest, a.digest);
   });
 
+  it('imagetools inspect of a split build with provenance prints what reference buildx prints', { timeout: TEST_TIMEOUT }, async () => {
+    assert.ok(builder, 'needs the builder of the first test');
+    const image = `${REGISTRY}/tsbuildx-e2e-mn-${ctx.id}:prov`;
+    await ok(ts(['build', '--builder', builder, '--platform', PLATFORMS.join(','), '--provenance=mode=min', '--build-arg', 'NONCE=prov', '-t', image, '--push', project]));
+    const index = await fetchManifest(image);
+    const attestations = (index?.manifest.manifests ?? []).filter((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
+    assert.equal(attestations.length, 2, 'one attestation manifest per node');
+    // buildx prints an entry's annotations in Go's map order, which varies run to run; compared sorted.
+    const sortAnnotations = (text: string) => text.replace(/(?:^ {4}\S.*\n)+/gm, (block) => block.split('\n').filter(Boolean).sort().join('\n') + '\n');
+    for (const extra of [[], ['--raw'], ['--format', '{{json .Manifest}}'], ['--format', '{{json .Image}}'], ['--format', '{{json .Provenance}}']]) {
+      const args = ['imagetools', 'inspect', image, ...extra];
+      const ours = await ok(ts(args));
+      const ref = await ok(run(REFERENCE_BUILDX, args, { timeoutMs: 60_000 }, ctx.env));
+      assert.equal(sortAnnotations(ours.stdout.toString('utf8')), sortAnnotations(ref.stdout.toString('utf8')), `imagetools inspect ${extra.join(' ')}`);
+    }
+  });
+
   it('the same build on one node gives the same files per platform', { timeout: TEST_TIMEOUT }, async () => {
     const single = fx.name('mn-one');
     await ok(ts(fx.createArgs(single)));
