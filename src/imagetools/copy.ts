@@ -2,6 +2,7 @@
 // artifact types buildx carries) from a source location to a target repository or OCI layout, as
 // buildx's CopyChain does: blobs go by cross-repository mount when both sides are repositories on one
 // registry, else streamed through; content already there is skipped; each digest is copied once.
+// Referrers copied into an OCI layout are remembered, to be listed in its index.json on publishing.
 import type { Readable } from 'node:stream';
 import { isNotFound } from '../registry/errors.js';
 import type { Location, RegistryLocation } from '../registry/location.js';
@@ -77,6 +78,8 @@ export async function copyChain(r: Resolver, ing: Ingester, from: Location, desc
     }
     await Promise.all(children.map((c) => copyChain(r, ing, from, c)));
     if (!(await ing.hasManifest(desc))) await ing.putManifest(desc, bytes);
-    for (const ref of await referrersOf(r, from, desc.digest)) await copyChain(r, ing, from, ref);
+    const refs = await referrersOf(r, from, desc.digest);
+    if (ing.dest.isOCILayout()) r.pendingReferrers.record(ing.dest.name(), desc.digest, refs);
+    for (const ref of refs) await copyChain(r, ing, from, ref);
   });
 }

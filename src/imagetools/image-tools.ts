@@ -3,6 +3,7 @@
 // target repository before the index itself goes up (what the multi-node merge relies on).
 import { combine, type DescWithSource, type Source } from './combine.js';
 import { copyChain, Ingester } from './copy.js';
+import { writePendingReferrers } from './layout-referrers.js';
 import { Resolver } from './resolver.js';
 import type { Location, RegistryLocation } from '../registry/location.js';
 import type { RegistryOptions } from '../registry/options.js';
@@ -66,13 +67,17 @@ export class ImageTools {
     await this.pushManifest(target, desc, bytes);
   }
 
-  /** Puts only the manifest bytes (Resolver.Push): by digest, and under the target's tag when it has one. */
+  /**
+   * Puts only the manifest bytes (Resolver.Push): by digest, and under the target's tag when it has one.
+   * In a layout, referrers copied there since the last publish get their own index.json entries.
+   */
   async pushManifest(target: Location, desc: Descriptor, bytes: Buffer): Promise<void> {
     if (target.isOCILayout()) {
       target.validateTargetDigest(desc.digest);
       const store = this.resolver.layout(target);
       await store.write(desc, bytes);
       await store.put(desc, target.digest() ? undefined : target.tag() || 'latest');
+      await writePendingReferrers(store, this.resolver.pendingReferrers.take(store.root));
       return;
     }
     const repo = this.resolver.repository(target as RegistryLocation);

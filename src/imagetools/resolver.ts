@@ -3,21 +3,22 @@
 import type { Readable } from 'node:stream';
 import { Authorizer } from '../registry/auth.js';
 import { RepositoryClient } from '../registry/client.js';
-import { NotFoundError } from '../registry/errors.js';
 import type { Location, OCILayoutLocation, RegistryLocation } from '../registry/location.js';
 import { OCILayoutStore } from '../registry/oci-layout.js';
 import type { RegistryOptions } from '../registry/options.js';
-import { isIndexType, MediaType, type Descriptor, type Index, type Manifest } from '../registry/types.js';
+import { isIndexType, type Descriptor } from '../registry/types.js';
+import { findLayoutReferrers, PendingReferrers } from './layout-referrers.js';
 
 export const REFERENCE_TYPE = 'vnd.docker.reference.type';
-export const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 export const ATTESTATION_MANIFEST = 'attestation-manifest';
-export const SUBJECT_ANNOTATION = 'io.containerd.manifest.subject';
+export { REFERENCE_DIGEST } from './layout-referrers.js';
 
 export class Resolver {
   readonly authz: Authorizer;
   private readonly clients = new Map<string, RepositoryClient>();
   private readonly stores = new Map<string, OCILayoutStore>();
+  /** Referrers copied into layouts, written to their index.json when a manifest is published there. */
+  readonly pendingReferrers = new PendingReferrers();
 
   constructor(readonly opts: RegistryOptions) {
     this.authz = new Authorizer(opts);
@@ -64,32 +65,7 @@ export class Resolver {
   /** Manifests naming `digest` as their subject; NotFoundError when none. */
   async referrers(loc: Location, digest: string, artifactTypes: string[] = []): Promise<Descriptor[]> {
     if (!loc.isOCILayout()) return this.repository(loc as RegistryLocation).referrers(digest, artifactTypes);
-    return this.layoutReferrers(loc, digest, artifactTypes);
-  }
-
-  /**
-   * Referrers in a layout: entries reachable from its named roots that point at the subject (by
-   * attestation annotation or `subject` field), plus index.json entries recorded with its subject.
-   */
-  private async layoutReferrers(loc: OCILayoutLocation, subject: string, artifactTypes: string[]): Promise<Descriptor[]> {
-    const idx = await this.layout(loc).readIndex();
-    const out = new Map<string, Descriptor>();
-    const visited = new Set<string>();
-    const walk = async (d: Descriptor): Promise<void> => {
-      if (visited.has(d.digest)) return;
-      visited.add(d.digest);
-      if (d.annotations?.[REFERENCE_DIGEST] === subject) out.set(d.digest, d);
-      if (d.mediaType === MediaType.ociIndex) {
-        for (const c of (await this.getJSON<Index>(loc, d)).manifests ?? []) await walk(c);
-      } else if (d.mediaType === MediaType.ociManifest) {
-        if ((await this.getJSON<Manifest>(loc, d)).subject?.digest === subject) out.set(d.digest, d);
-      }
-    };
-    for (const d of idx.manifests ?? []) if (!d.annotations?.[SUBJECT_ANNOTATION]) await walk(d);
-    for (const d of idx.manifests ?? []) if (d.annotations?.[SUBJECT_ANNOTATION] === subject) out.set(d.digest, d);
-    if (out.size === 0) throw new NotFoundError('not found');
-    const refs = [...out.values()];
-    return artifactTypes.length ? refs.filter((r) => artifactTypes.includes(r.artifactType ?? '')) : refs;
+    return findLayoutReferrers(this.layout(loc), digest, artifactTypes);
   }
 }
 

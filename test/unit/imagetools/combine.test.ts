@@ -1,24 +1,16 @@
 // combine() and the inspect table over an OCI layout made here: two single-platform images whose
 // platforms come only from their configs, as buildx reads them.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImageTools, parseLocation, type Descriptor } from '../../../src/imagetools/index.js';
 import { inspectTarget, printInspect } from '../../../src/imagetools/printer.js';
-
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+import { sha256, writeBlob } from './layout-blobs.js';
 
 let dir = '';
-const blobs = async (content: string, mediaType: string): Promise<Descriptor> => {
-  const b = Buffer.from(content);
-  const d = sha(b);
-  await mkdir(join(dir, 'blobs/sha256'), { recursive: true });
-  await writeFile(join(dir, 'blobs/sha256', d.slice(7)), b);
-  return { mediaType, digest: d, size: b.length };
-};
+const blobs = (content: string, mediaType: string): Promise<Descriptor> => writeBlob(dir, content, mediaType);
 
 async function image(arch: string): Promise<Descriptor> {
   const layer = await blobs(`layer-${arch}`, 'application/vnd.oci.image.layer.v1.tar');
@@ -44,7 +36,7 @@ describe('combine over an OCI layout', () => {
     const it = new ImageTools({});
     const res = await it.combine([src(amd), src(arm)], { 'annotation-index.org.example': 'a<b' }, true);
     const text = res.bytes.toString();
-    assert.equal(res.desc.digest, sha(res.bytes));
+    assert.equal(res.desc.digest, sha256(res.bytes));
     assert.equal(res.desc.mediaType, 'application/vnd.oci.image.index.v1+json');
     assert.ok(text.startsWith('{\n  "schemaVersion": 2,\n  "mediaType": "application/vnd.oci.image.index.v1+json",\n  "manifests": [\n'));
     assert.ok(text.includes('"platform": {\n        "architecture": "arm64",\n        "os": "linux"\n      }'));
