@@ -28,6 +28,7 @@ import { isGitSSHContext, isRemoteContext, replayableInputs, resolveBuildInputs,
 import { checkLocalDelete } from '../solver/local-delete.js';
 import { buildMetadata, type BuildMetadata } from '../solver/metadata.js';
 import { resolveExtraHosts } from '../solver/extra-hosts.js';
+import { parseAnnotations } from '../imagetools/index.js';
 import { mergeNodeImages } from '../solver/merge-index.js';
 import { checkMultiNodeMobyPush, multiNodeCache, multiNodeExports, type IndexPush } from '../solver/multi-node.js';
 import { planExports } from '../solver/plan-exports.js';
@@ -71,6 +72,8 @@ export interface BuildRequest extends Pick<FrontendOptions, 'target' | 'buildArg
    * BuildKit's frontend makes the attestations and the image exporter attaches them.
    */
   attests?: string[];
+  /** `--annotation` values (`[type[platform],…:]key=value`), set on every output. */
+  annotations?: string[];
 }
 
 export interface PrepareOptions {
@@ -165,6 +168,15 @@ export function checkBuildRequest(request: BuildRequest, env: NodeJS.ProcessEnv 
   requestSecrets(request, env);
 }
 
+/** The exporter attributes of `--annotation` values (`annotation-index.k`, …). */
+function annotationAttrs(request: BuildRequest): Record<string, string> {
+  try {
+    return parseAnnotations(request.annotations ?? []);
+  } catch (err) {
+    throw new BuildxError(`parse annotations: ${(err as Error).message}`);
+  }
+}
+
 /** The frontend's `attest:<type>` attributes; types turned off are left out. */
 function attestAttrs(request: BuildRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(parseAttests(request.attests ?? [])).flatMap(([t, v]) => (v === null ? [] : [[`attest:${t}`, v]])));
@@ -206,6 +218,8 @@ interface NodeSolve {
 
 interface PlanInput {
   request: BuildRequest;
+  /** `--annotation` exporter attributes, given to every output. */
+  annotations: Record<string, string>;
   /** `attest:<type>` frontend attributes of the attestations asked for. */
   attests: Record<string, string>;
   /** Every requested platform, formatted. */
@@ -232,10 +246,17 @@ async function planNode(input: PlanInput, node: BuilderNode, index: number, plat
   if (attested && !(await node.driver.features()).has('Multi-platform build')) {
     throw notSupported('Attestation', node.driver.name, 'https://docs.docker.com/go/attestations/');
   }
-  let solve: NodeSolveOptions = { ...base, platforms, exports: plan.exports, extraHosts, frontendAttrs: { ...input.attests } };
+  const annotated = Object.keys(input.annotations);
+  if (annotated.length && node.driver.isMobyDriver && !(await node.driver.features()).has('Multi-platform build')
+    && plan.exports.some((e) => e.type === 'image' || e.type === 'moby' || e.type === 'docker')
+    && annotated.some((k) => /^annotation-index(-descriptor)?[.[]/.test(k))) {
+    throw new BuildxError('index annotations not supported for single platform export');
+  }
+  const exports = plan.exports.map((e) => (annotated.length ? { ...e, attrs: { ...e.attrs, ...input.annotations } } : e));
+  let solve: NodeSolveOptions = { ...base, platforms, exports, extraHosts, frontendAttrs: { ...input.attests } };
   let push: IndexPush | undefined;
   if (multiNode) {
-    const split = multiNodeExports(plan.exports);
+    const split = multiNodeExports(exports);
     push = split.push;
     const cache = multiNodeCache(base.cacheFrom ?? [], base.cacheTo ?? [], platforms);
     solve = { ...solve, exports: split.exports, ...cache, frontendAttrs: { ...solve.frontendAttrs, 'multi-platform': 'true' } };
@@ -282,7 +303,7 @@ export async function prepareBuild(request: BuildRequest, opts: PrepareOptions =
     checkLocalDelete(outputs, allowed.allowLocalOutputDelete);
     const network = parseNetworkMode(request.network ?? 'default');
     const tags = request.tags ?? [];
-    const input: PlanInput = { request, env, attests, platforms: platforms.map(formatPlatform), stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY) };
+    const input: PlanInput = { request, env, attests, annotations: annotationAttrs(request), platforms: platforms.map(formatPlatform), stdoutIsTTY: opts.stdoutIsTTY ?? Boolean(process.stdout.isTTY) };
     for (const t of tags) parseTag(t);
     const base: BaseSolve = {
       target: request.target, buildArgs: request.buildArgs, labels: request.labels, noCache: request.noCache,

@@ -32,6 +32,7 @@ export interface BuildCliInput {
   platforms: string[];
   /** `--attest` values, then the `--provenance` and `--sbom` shorthands ('' when not given). */
   attests?: string[];
+  annotations?: string[];
   provenance?: string;
   sbom?: string;
   builder?: string;
@@ -79,6 +80,7 @@ function toRequest(input: BuildCliInput, env: NodeJS.ProcessEnv): BuildRequest {
     noCache: input.noCache, noCacheFilter: input.noCacheFilter, pull: input.pull, tags: input.tags, push: input.push,
     load: input.load, platforms: input.platforms, network: input.network, addHosts: input.addHosts, allow: input.allow,
     cgroupParent: input.cgroupParent,
+    annotations: input.annotations,
     attests: [...(input.attests ?? []), canonicalizeAttest('provenance', input.provenance ?? ''), canonicalizeAttest('sbom', input.sbom ?? '')].filter((a) => a !== ''),
   };
 }

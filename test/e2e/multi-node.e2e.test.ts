@@ -120,6 +120,20 @@ e2eSuite('multi-node builders', (ctx) => {
     }
   });
 
+  it('--annotation reaches the combined index and every node\'s manifests', { timeout: TEST_TIMEOUT }, async () => {
+    assert.ok(builder, 'needs the builder of the first test');
+    const image = `${REGISTRY}/tsbuildx-e2e-mn-${ctx.id}:annotated`;
+    await ok(ts(['build', '--builder', builder, '--platform', PLATFORMS.join(','), '--build-arg', 'NONCE=annotated',
+      '--annotation', 'index:org.example.index=on-index', '--annotation', 'org.example.manifest=on-manifest', '-t', image, '--push', project]));
+    const index = await fetchManifest(image);
+    assert.ok(index);
+    assert.equal((index.manifest as { annotations?: Record<string, string> }).annotations?.['org.example.index'], 'on-index');
+    for (const entry of index.manifest.manifests ?? []) {
+      const m = await fetchManifest(`${image.replace(/:annotated$/, '')}@${entry.digest}`);
+      assert.equal((m?.manifest as { annotations?: Record<string, string> }).annotations?.['org.example.manifest'], 'on-manifest', entry.digest);
+    }
+  });
+
   it('the same build on one node gives the same files per platform', { timeout: TEST_TIMEOUT }, async () => {
     const single = fx.name('mn-one');
     await ok(ts(fx.createArgs(single)));
