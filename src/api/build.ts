@@ -12,7 +12,7 @@ import { dockerConfigDir } from '../docker/config.js';
 import type { DriverStatus } from '../drivers/driver.js';
 import {
   checkCacheEntries, formatPlatform, formatUlimit, needsCacheExport, notSupported, parseAddHosts, parseEntitlements,
-  parseAttests, parseNetworkMode, parsePlatform, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
+  normalizePlatform, parseAttests, parseNetworkMode, parsePlatforms, parseTag, resolveNoCache, withDefaultSSH,
   type CacheEntry, type ExportEntry, type Platform, type Secret, type SSHSpec, type Ulimit,
 } from '../flags/index.js';
 import { observeProgress } from '../progress/observe.js';
@@ -188,9 +188,14 @@ function requestSecrets(request: BuildRequest, env: NodeJS.ProcessEnv): Readonly
   return secretSources(request.secrets ?? [], env);
 }
 
-/** The platforms a node was created with, as `--platform` values are read. */
+/** A stored or reported platform in the normalized form `--platform` values take. */
+function normalizedPlatform(p: { os: string; architecture: string; variant?: string | null }): Platform {
+  return normalizePlatform({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) });
+}
+
+/** The platforms a node was created with. */
 function configuredPlatforms(node: BuilderNode): Platform[] {
-  return (node.platforms ?? []).map((p) => parsePlatform(formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant })));
+  return (node.platforms ?? []).map(normalizedPlatform);
 }
 
 /**
@@ -208,7 +213,6 @@ type NodeSolveOptions = Omit<SolveOptions, keyof BuildInputs | 'ssh'>;
 type BaseSolve = Omit<NodeSolveOptions, 'platforms' | 'exports' | 'extraHosts' | 'frontendAttrs'>;
 
 interface NodeSolve {
-  index: number;
   node: BuilderNode;
   platforms: string[];
   solve: NodeSolveOptions;
@@ -229,7 +233,7 @@ interface PlanInput {
 }
 
 /** A node's exporters and hosts for its platforms; several nodes: buildx's split-build rules applied. */
-async function planNode(input: PlanInput, node: BuilderNode, index: number, platforms: string[], multiNode: boolean, base: BaseSolve): Promise<NodeSolve & { warning?: string }> {
+async function planNode(input: PlanInput, node: BuilderNode, platforms: string[], multiNode: boolean, base: BaseSolve): Promise<NodeSolve & { warning?: string }> {
   const { request, env } = input;
   const extraHosts = await resolveExtraHosts(parseAddHosts(request.addHosts ?? []), node.driver);
   const plan = await planExports({
@@ -261,13 +265,13 @@ async function planNode(input: PlanInput, node: BuilderNode, index: number, plat
     const cache = multiNodeCache(base.cacheFrom ?? [], base.cacheTo ?? [], platforms);
     solve = { ...solve, exports: split.exports, ...cache, frontendAttrs: { ...solve.frontendAttrs, 'multi-platform': 'true' } };
   }
-  return { index, node, platforms, solve, warning: plan.warning, push };
+  return { node, platforms, solve, warning: plan.warning, push };
 }
 
 /** Plans every assigned node; the docker driver's engines cannot take part in a split push. */
 async function planNodes(input: PlanInput, builder: Builder, assignments: readonly NodeAssignment[], base: BaseSolve) {
   const multiNode = assignments.length > 1;
-  const planned = await Promise.all(assignments.map((a) => planNode(input, builder.nodes[a.node]!, a.node, a.platforms.map(formatPlatform), multiNode, base)));
+  const planned = await Promise.all(assignments.map((a) => planNode(input, builder.nodes[a.node]!, a.platforms.map(formatPlatform), multiNode, base)));
   if (multiNode) {
     for (const p of planned) if (p.node.driver.isMobyDriver) checkMultiNodeMobyPush(p.solve.exports ?? []);
   }
@@ -335,7 +339,7 @@ async function workerPlatforms(node: BuilderNode, signal: AbortSignal): Promise<
   const client = await node.driver.client({ signal });
   try {
     const workers = await client.listWorkers({ signal });
-    return workers.flatMap((w) => w.platforms.map((p) => parsePlatform(formatPlatform({ os: p.os, architecture: p.architecture, variant: p.variant || undefined }))));
+    return workers.flatMap((w) => w.platforms.map(normalizedPlatform));
   } finally {
     client.close();
   }

@@ -58,7 +58,8 @@ export function platformVector(p: Platform): Platform[] {
   }
 }
 
-function samePlatform(a: Platform, b: Platform): boolean {
+/** Equal once normalized, in OS, architecture and variant (containerd's matcher for one platform). */
+export function samePlatform(a: Platform, b: Platform): boolean {
   const x = normalizePlatform(a);
   const y = normalizePlatform(b);
   return x.os === y.os && x.architecture === y.architecture && (x.variant ?? '') === (y.variant ?? '');

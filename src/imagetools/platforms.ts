@@ -1,6 +1,7 @@
 // OCI platforms as containerd's platforms package formats, normalizes and matches them for imagetools.
 import { posix } from 'node:path';
 import { normalizePlatform, parsePlatformSpecifier, type Platform as FlagPlatform } from '../flags/platform.js';
+import { samePlatform } from '../flags/platform-match.js';
 import type { Platform } from '../registry/types.js';
 
 export function toFlagPlatform(p: Platform): FlagPlatform {
@@ -36,9 +37,6 @@ export function parseOCIPlatform(s: string): Platform {
 
 /** platforms.Any(...).Match: one wanted platform equals the normalized candidate (OS, arch, variant). */
 export function matchesAny(wanted: Platform[], candidate: Platform): boolean {
-  const c = normalize(candidate);
-  return wanted.some((w) => {
-    const n = normalize(w);
-    return n.os === c.os && n.architecture === c.architecture && (n.variant ?? '') === (c.variant ?? '');
-  });
+  const c = toFlagPlatform(candidate);
+  return wanted.some((w) => samePlatform(toFlagPlatform(w), c));
 }

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../util/fs-atomic.js';
 import { NotFoundError } from './errors.js';
+import { findTagged, REF_NAME_ANNOTATION, withEntries } from './oci-index.js';
 import { goMarshal, indexValue } from './json.js';
 import type { OCILayoutLocation } from './location.js';
 import { MediaType, type Descriptor, type Index } from './types.js';
 
-const REF_NAME = 'org.opencontainers.image.ref.name';
-const IMAGE_NAME = 'io.containerd.image.name';
 
 /** containerd's content-type sniffing for a blob named only by digest. */
 export function detectMediaType(dt: Buffer): string {
@@ -62,8 +62,7 @@ export class OCILayoutStore {
     }
     const idx = await this.readIndex();
     const tag = loc.tag();
-    const found = (idx.manifests ?? []).find((m) => m.annotations?.[IMAGE_NAME] === tag)
-      ?? (idx.manifests ?? []).find((m) => m.annotations?.[REF_NAME] === tag);
+    const found = findTagged(idx.manifests ?? [], tag);
     if (!found) throw new NotFoundError(`reference ${loc.toString()} not found: not found`);
     return found;
   }
@@ -120,13 +119,9 @@ export class OCILayoutStore {
     }
     if (!idx.schemaVersion) idx.schemaVersion = 2;
     if (!idx.mediaType) idx.mediaType = MediaType.ociIndex;
-    let manifests = idx.manifests ?? [];
     const entry: Descriptor = { ...desc, annotations: desc.annotations ? { ...desc.annotations } : undefined };
-    if (tag !== undefined) {
-      entry.annotations = { ...entry.annotations, [REF_NAME]: tag };
-      manifests = manifests.filter((m) => m.annotations?.[REF_NAME] !== tag || (m.annotations?.[IMAGE_NAME] ?? '') !== '');
-    }
-    idx.manifests = [...manifests, entry];
-    await writeFile(join(this.root, 'index.json'), goMarshal(indexValue(idx)));
+    if (tag !== undefined) entry.annotations = { ...entry.annotations, [REF_NAME_ANNOTATION]: tag };
+    idx.manifests = withEntries(idx.manifests ?? [], [entry]);
+    await writeFileAtomic(join(this.root, 'index.json'), goMarshal(indexValue(idx)));
   }
 }

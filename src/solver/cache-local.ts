@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../util/fs-atomic.js';
 import { goStrerror } from '../util/go-errno.js';
 import type { CacheEntry } from '../flags/index.js';
 import { LocalContentStore } from '../session/content-store.js';
-import { IMAGE_NAME_ANNOTATION, mergeIndex, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex } from './oci-layout.js';
+import { findTagged } from '../registry/oci-index.js';
+import { mergeIndex, REF_NAME_ANNOTATION, type Descriptor, type ImageIndex } from './oci-layout.js';
 
 export const STORE_PREFIX = 'local:';
 
@@ -42,9 +43,7 @@ async function readIndex(dir: string): Promise<ImageIndex> {
 
 /** The index entry a tag names: an image name first, then a reference name. */
 export function findTag(index: ImageIndex, tag: string): Descriptor | undefined {
-  const manifests = index.manifests ?? [];
-  return manifests.find((m) => m.annotations?.[IMAGE_NAME_ANNOTATION] === tag)
-    ?? manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === tag);
+  return findTagged(index.manifests ?? [], tag);
 }
 
 /** Fields in the order Go's OCI descriptor struct marshals them, so index.json reads as the Go client writes it. */

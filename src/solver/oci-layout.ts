@@ -14,9 +14,9 @@ import { extract, type Extract, type Header } from 'tar-stream';
 import { BuildxError } from '../util/errors.js';
 import { pathExists } from '../util/fs-stat.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
+import { withEntries } from '../registry/oci-index.js';
 
-export const IMAGE_NAME_ANNOTATION = 'io.containerd.image.name';
-export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+export { IMAGE_NAME_ANNOTATION, REF_NAME_ANNOTATION } from '../registry/oci-index.js';
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
 
@@ -186,16 +186,7 @@ export function mergeIndex(existing: ImageIndex | undefined, incoming: readonly 
   const index: ImageIndex = existing ? { ...existing, manifests: [...(existing.manifests ?? [])] } : { schemaVersion: 2, manifests: [] };
   if (!index.schemaVersion) index.schemaVersion = 2;
   if (!index.mediaType) index.mediaType = 'application/vnd.oci.image.index.v1+json';
-  for (const desc of incoming) {
-    const ref = desc.annotations?.[REF_NAME_ANNOTATION];
-    if (ref !== undefined) {
-      const img = desc.annotations?.[IMAGE_NAME_ANNOTATION] ?? '';
-      index.manifests = index.manifests.filter(
-        (m) => m.annotations?.[REF_NAME_ANNOTATION] !== ref || (m.annotations?.[IMAGE_NAME_ANNOTATION] ?? '') !== img,
-      );
-    }
-    index.manifests.push(desc);
-  }
+  index.manifests = withEntries(index.manifests, incoming);
   // Keep the key order of a fresh index so that a first export reads like the daemon's own.
   const { schemaVersion, mediaType, manifests, ...rest } = index;
   return { schemaVersion, mediaType, manifests, ...rest };

@@ -1,6 +1,9 @@
 // Reading what a build pushed, straight from the local registry's HTTP API (no client of ours in
 // between): manifests and indexes by tag or digest, and files inside an image's newest layer.
-import { gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
 
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -52,20 +55,20 @@ export async function fetchBlob(repoRef: string, digest: string): Promise<Buffer
 }
 
 /** Files of a (gzip) tar layer, by path without a leading `./` or `/`. */
-export function tarFiles(layer: Buffer): Map<string, Buffer> {
-  const tar = layer[0] === 0x1f && layer[1] === 0x8b ? gunzipSync(layer) : layer;
+export async function tarFiles(layer: Buffer): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  for (let off = 0; off + 512 <= tar.length;) {
-    const header = tar.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
-    const type = String.fromCharCode(header[156]!);
-    const path = (prefix ? `${prefix}/${name}` : name).replace(/^\.?\//, '');
-    if (type === '0' || type === '\0') files.set(path, tar.subarray(off + 512, off + 512 + size));
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
+  const ex = extract();
+  ex.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c) => chunks.push(c as Buffer));
+    stream.on('end', () => {
+      if (header.type === 'file') files.set(header.name.replace(/^\.?\//, ''), Buffer.concat(chunks));
+      next();
+    });
+  });
+  const source = Readable.from([layer]);
+  if (layer[0] === 0x1f && layer[1] === 0x8b) await pipeline(source, createGunzip(), ex);
+  else await pipeline(source, ex);
   return files;
 }
 
@@ -78,5 +81,5 @@ export async function fileInPlatformImage(ref: string, platform: string, path: s
   const manifest = await fetchManifest(`${repo}@${entry.digest}`);
   const top = manifest?.manifest.layers?.at(-1);
   if (!top) return undefined;
-  return tarFiles(await fetchBlob(repo, top.digest)).get(path)?.toString('utf8');
+  return (await tarFiles(await fetchBlob(repo, top.digest))).get(path)?.toString('utf8');
 }
